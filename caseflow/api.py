@@ -1,0 +1,118 @@
+"""The JSON API root: authentication, one error body for every error, and the routers.
+
+Every error answer is `{"code": …, "message": …, "field": …}` (plus `errors` for a list of
+field problems), so programs can branch on `code` and show `message` to people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import SessionAuth
+
+from caseflow.accounts.tokens import TokenAuth
+from caseflow.core.errors import Conflict, DomainError, NotAllowed, NotFound
+
+api = NinjaAPI(
+    title="Caseflow API",
+    version="1",
+    description="After-sales service desk. Authenticate with a personal token "
+    "(`Authorization: Bearer cf_…`) or a logged-in session.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+HTTP_STATUS: dict[type[DomainError], int] = {NotAllowed: 403, NotFound: 404, Conflict: 409}
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "message": message, "field": field, **extra}
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = next((s for cls, s in HTTP_STATUS.items() if isinstance(exc, cls)), 422)
+    body = error_body(exc.code, exc.message, exc.field, **exc.extra)
+    return api.create_response(request, body, status=status)
+
+
+def _field_of(loc: list[Any]) -> str | None:
+    # ninja locations look like ["body", "payload", "subject"] or ["query", "limit"]
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field_of(list(e.get("loc", []))), "message": str(e.get("msg", "invalid"))}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": None, "message": "invalid input"}
+    body = error_body("validation_error", first["message"], first["field"], errors=errors)
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": None if name == "__all__" else name, "message": str(message)}
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": None, "message": str(m)} for m in exc.messages]
+    first = errors[0]
+    body = error_body("validation_error", first["message"], first["field"], errors=errors)
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_object_missing(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    body = error_body("not_allowed", str(exc) or "Not allowed.")
+    return api.create_response(request, body, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    body = error_body("unauthenticated", "Log in or send a valid API token.")
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 401: "unauthenticated", 403: "not_allowed", 404: "not_found"}
+    body = error_body(code.get(exc.status_code, "error"), str(exc))
+    return api.create_response(request, body, status=exc.status_code)
+
+
+def _mount() -> None:
+    from caseflow.accounts.api import router as accounts_router
+    from caseflow.cases.api import router as cases_router
+    from caseflow.catalog.api import router as catalog_router
+    from caseflow.customers.api import router as customers_router
+
+    api.add_router("/auth", accounts_router)
+    api.add_router("/customers", customers_router)
+    api.add_router("/catalog", catalog_router)
+    api.add_router("/cases", cases_router)
+
+
+_mount()

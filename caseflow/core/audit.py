@@ -1,0 +1,233 @@
+"""The audit trail: append an entry inside the caller's transaction; verify the chains.
+
+Each aggregate (a case, a customer, a product …) has its own hash chain, named
+`<app_label>.<model>:<pk>`. Appending locks only that chain's head row, so writers of
+unrelated aggregates never wait for each other. Entry *n* stores the hash of entry *n-1*
+and a SHA-256 over its own content and that hash: an edited entry no longer matches its
+hash, a deleted one leaves a gap in `seq`, and a deleted newest entry no longer matches the
+head. See docs/audit-trail.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from caseflow.core.models import AuditChainHead, AuditEntry, Channel
+
+GENESIS = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON types (Decimal, dates and UUIDs become strings), so the stored
+    JSON reads back exactly as it was hashed."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def chain_name(obj: models.Model) -> str:
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def _digest(
+    *,
+    chain: str,
+    seq: int,
+    created_at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    channel: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    before: Any,
+    after: Any,
+    prev_hash: str,
+) -> str:
+    body = json.dumps(
+        [
+            chain,
+            seq,
+            created_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+            actor_id,
+            actor_label,
+            channel,
+            action,
+            target_type,
+            target_id,
+            before,
+            after,
+            prev_hash,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _lock_head(chain: str) -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            return AuditChainHead.objects.create(chain=chain, last_seq=0, last_hash=GENESIS)
+    except IntegrityError:
+        # A concurrent first writer created it; queue on its lock instead.
+        return AuditChainHead.objects.select_for_update().get(chain=chain)
+
+
+def audit(
+    *,
+    actor: Any,
+    channel: str,
+    action: str,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    aggregate: models.Model | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain of `aggregate` (default: `target`) in this transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit() must run inside the service's transaction")
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    chain = chain_name(aggregate or target)
+    head = _lock_head(chain)
+    actor_id = getattr(actor, "pk", None)
+    entry = AuditEntry(
+        chain=chain,
+        seq=head.last_seq + 1,
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        actor_label=actor.get_username() if actor_id else "system",
+        channel=channel,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        before=jsonable(before),
+        after=jsonable(after),
+        prev_hash=head.last_hash,
+    )
+    entry.hash = _entry_digest(entry)
+    entry.save(force_insert=True)
+    head.last_seq, head.last_hash = entry.seq, entry.hash
+    head.save(update_fields=("last_seq", "last_hash"))
+    return entry
+
+
+def _entry_digest(entry: AuditEntry) -> str:
+    return _digest(
+        chain=entry.chain,
+        seq=entry.seq,
+        created_at=entry.created_at,
+        actor_id=entry.actor_id,
+        actor_label=entry.actor_label,
+        channel=entry.channel,
+        action=entry.action,
+        target_type=entry.target_type,
+        target_id=entry.target_id,
+        before=entry.before,
+        after=entry.after,
+        prev_hash=entry.prev_hash,
+    )
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    chain: str
+    entry_id: int | None
+    seq: int
+    created_at: datetime | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"entry {self.entry_id}" if self.entry_id else "chain head"
+        when = f" ({self.created_at:%Y-%m-%d %H:%M:%S} UTC)" if self.created_at else ""
+        return f"{self.chain} seq {self.seq}: {where}{when}: {self.reason}"
+
+
+def broken_links(
+    *, since: datetime | None = None, chain: str | None = None
+) -> Iterator[BrokenLink]:
+    """Every broken link, chain by chain. With `since`, each chain is checked from its first
+    entry at or after that moment, trusting the link to the entry before it."""
+    entries = AuditEntry.objects.order_by("chain", "seq")
+    heads = AuditChainHead.objects.all()
+    if chain:
+        entries = entries.filter(chain=chain)
+        heads = heads.filter(chain=chain)
+    if since:
+        entries = entries.filter(created_at__gte=since)
+    head_of = dict(heads.values_list("chain", "last_seq"))
+    seen: set[str] = set()
+    current: str | None = None
+    prev_seq, prev_hash = 0, GENESIS
+    last: AuditEntry | None = None
+
+    def check_end(entry: AuditEntry) -> Iterator[BrokenLink]:
+        expected = head_of.get(entry.chain)
+        if expected is None:
+            yield BrokenLink(entry.chain, None, entry.seq, None, "the chain head is missing")
+        elif expected != entry.seq:
+            yield BrokenLink(
+                entry.chain,
+                None,
+                expected,
+                None,
+                f"the chain ends at seq {entry.seq} but its head says {expected}: "
+                "newest entries were deleted",
+            )
+
+    for entry in entries.iterator(chunk_size=5000):
+        if entry.chain != current:
+            if last is not None:
+                yield from check_end(last)
+            current = entry.chain
+            seen.add(current)
+            if since is None:
+                prev_seq, prev_hash = 0, GENESIS
+            else:
+                prev_seq, prev_hash = entry.seq - 1, entry.prev_hash
+        if entry.seq != prev_seq + 1:
+            yield BrokenLink(
+                entry.chain,
+                entry.pk,
+                entry.seq,
+                entry.created_at,
+                f"entries {prev_seq + 1}–{entry.seq - 1} are missing",
+            )
+        elif entry.prev_hash != prev_hash:
+            yield BrokenLink(
+                entry.chain,
+                entry.pk,
+                entry.seq,
+                entry.created_at,
+                "does not link to the entry before it",
+            )
+        if _entry_digest(entry) != entry.hash:
+            yield BrokenLink(
+                entry.chain, entry.pk, entry.seq, entry.created_at, "its content was changed"
+            )
+        prev_seq, prev_hash = entry.seq, entry.hash
+        last = entry
+    if last is not None:
+        yield from check_end(last)
+    if since is None:
+        for name, last_seq in head_of.items():
+            if name not in seen and last_seq:
+                yield BrokenLink(name, None, last_seq, None, "all entries of the chain are missing")
+
+
+def first_broken_link(*, since: datetime | None = None) -> BrokenLink | None:
+    return next(broken_links(since=since), None)

@@ -1,0 +1,95 @@
+"""Keyset ("cursor") pagination: page N costs the same as page 1, at any depth.
+
+A cursor is an opaque, URL-safe token holding the sort values of the last row served.
+The ordering must end in a unique field (normally `id`) and use non-null fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import operator
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any, Generic, TypeVar
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model, Q, QuerySet
+
+from caseflow.core.errors import DomainError
+
+M = TypeVar("M", bound=Model)
+
+MAX_LIMIT = 200
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+
+
+def _encode(values: list[Any]) -> str:
+    raw = json.dumps(values, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, fields: list[tuple[str, bool]], model: type[Model]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise ValueError
+        return [
+            model._meta.get_field(name.split("__")[0]).to_python(value)
+            for (name, _desc), value in zip(fields, values, strict=True)
+        ]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise DomainError(
+            "The cursor is not valid; start again from the first page.",
+            field="cursor",
+            code="invalid_cursor",
+        ) from exc
+    except Exception as exc:
+        raise DomainError(
+            "The cursor is not valid; start again from the first page.",
+            field="cursor",
+            code="invalid_cursor",
+        ) from exc
+
+
+def _after(fields: list[tuple[str, bool]], values: list[Any]) -> Q:
+    """Rows strictly after `values` in the ordering: (a, b) > (va, vb), per-field direction."""
+    steps = []
+    for index, (name, desc) in enumerate(fields):
+        step = Q(**{f"{name}__{'lt' if desc else 'gt'}": values[index]})
+        for earlier, (earlier_name, _desc) in enumerate(fields[:index]):
+            step &= Q(**{earlier_name: values[earlier]})
+        steps.append(step)
+    return reduce(operator.or_, steps)
+
+
+def keyset_page(
+    queryset: QuerySet[M], *, ordering: tuple[str, ...], cursor: str | None, limit: int
+) -> Page[M]:
+    """One page of `queryset` in `ordering`, after `cursor`; `limit` rows at most."""
+    if limit < 1 or limit > MAX_LIMIT:
+        raise DomainError(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+    fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
+    queryset = queryset.order_by(*ordering)
+    if cursor:
+        queryset = queryset.filter(_after(fields, _decode(cursor, fields, queryset.model)))
+    rows = list(queryset[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode([_value(last, name) for name, _ in fields])
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def _value(obj: Any, path: str) -> Any:
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj

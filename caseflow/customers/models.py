@@ -1,0 +1,145 @@
+"""Customers (organisations and persons), their contacts and how to reach them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from caseflow.accounts.models import Language
+from caseflow.core.models import AddressFields
+
+
+class CustomerKind(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation")
+    PERSON = "person", _("Person")
+
+
+class Region(models.Model):
+    """A sales/service region (configuration data: routing uses it later)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+
+    class Meta:
+        ordering = ("code",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(AddressFields):
+    number = models.CharField(_("customer number"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=CustomerKind)
+    name = models.CharField(_("name"), max_length=200)
+    is_dealer = models.BooleanField(_("dealer"), default=False)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_customers",
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language, default="de")
+    vat_id = models.CharField(_("VAT ID"), max_length=30, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = (
+            models.CheckConstraint(
+                name="customers_customer_kind_valid", condition=Q(kind__in=CustomerKind.values)
+            ),
+            models.CheckConstraint(
+                name="customers_customer_language_valid", condition=Q(language__in=Language.values)
+            ),
+        )
+        indexes = (
+            # incoming-call search by name prefix, case-insensitive
+            models.Index(Lower("name"), "id", name="customers_name_lower_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class Contact(AddressFields):
+    """A person at a customer (for a person customer: usually the customer themself)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("position"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language, blank=True, help_text=_("blank: customer's")
+    )
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-is_primary", "name", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("customer",),
+                condition=Q(is_primary=True, archived_at__isnull=True),
+                name="customers_contact_one_primary",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactPointKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    MOBILE = "mobile", _("Mobile")
+    FAX = "fax", _("Fax")
+
+
+PHONE_KINDS = (ContactPointKind.PHONE, ContactPointKind.MOBILE, ContactPointKind.FAX)
+
+
+class ContactPoint(models.Model):
+    """An e-mail address or phone number of a contact.
+
+    `value` is normalised: e-mail addresses lower-cased, phone numbers in E.164, so a
+    lookup is one equality match on the (kind-independent) `value` index.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="points")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="contact_points", editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactPointKind)
+    value = models.CharField(_("value"), max_length=254)
+    label = models.CharField(_("label"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ("kind", "id")
+        constraints = (
+            models.CheckConstraint(
+                name="customers_contactpoint_kind_valid",
+                condition=Q(kind__in=ContactPointKind.values),
+            ),
+            models.UniqueConstraint(
+                fields=("contact", "kind", "value"), name="customers_contactpoint_unique"
+            ),
+        )
+        indexes = (
+            # who is calling / who wrote: phone in E.164 or lower-cased e-mail
+            models.Index(fields=("value",), name="customers_point_value_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"

@@ -1,0 +1,21 @@
+"""Test settings: the real settings, with only what tests need changed."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+from caseflow.settings import *  # noqa: F403
+from caseflow.settings import DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,92 @@
+"""Fixtures every app's tests share: users of each role, API clients, database markers."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from caseflow.accounts.models import Role, User
+from caseflow.accounts.tokens import _store, new_key
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+def _user(role: str, username: str) -> User:
+    return User.objects.create_user(
+        username=username, password="pw-for-tests-only", role=role, first_name=username.title()
+    )
+
+
+@pytest.fixture
+def agent(db) -> User:
+    return _user(Role.AGENT, "agent")
+
+
+@pytest.fixture
+def technician(db) -> User:
+    return _user(Role.TECHNICIAN, "technician")
+
+
+@pytest.fixture
+def team_lead(db) -> User:
+    return _user(Role.TEAM_LEAD, "lead")
+
+
+@pytest.fixture
+def back_office(db) -> User:
+    return _user(Role.BACK_OFFICE, "backoffice")
+
+
+@pytest.fixture
+def quality_manager(db) -> User:
+    return _user(Role.QUALITY_MANAGER, "quality")
+
+
+@pytest.fixture
+def administrator(db) -> User:
+    return _user(Role.ADMINISTRATOR, "admin")
+
+
+class ApiClient:
+    """Django's test client with a Bearer token and JSON bodies."""
+
+    def __init__(self, client, user: User) -> None:
+        key = new_key()
+        _store(user, "tests", key)
+        self.client = client
+        self.user = user
+        self.headers = {"Authorization": f"Bearer {key}"}
+
+    def _call(self, method: str, path: str, json=None, **kwargs):
+        call = getattr(self.client, method)
+        if json is not None:
+            kwargs.setdefault("content_type", "application/json")
+            return call(path, json, headers=self.headers, **kwargs)
+        return call(path, headers=self.headers, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self._call("get", path, **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self._call("post", path, json, **kwargs)
+
+    def patch(self, path: str, json=None, **kwargs):
+        return self._call("patch", path, json, **kwargs)
+
+    def put(self, path: str, json=None, **kwargs):
+        return self._call("put", path, json, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self._call("delete", path, **kwargs)
+
+
+@pytest.fixture
+def api_as(client):
+    """`api_as(user)` → an API client authenticated with a fresh token of `user`."""
+    return lambda user: ApiClient(client, user)
