@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from caseflow.accounts.models import Role, User
-from caseflow.accounts.tokens import _store, new_key
+from caseflow.accounts.services import create_api_token
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -57,8 +57,7 @@ class ApiClient:
     """Django's test client with a Bearer token and JSON bodies."""
 
     def __init__(self, client, user: User) -> None:
-        key = new_key()
-        _store(user, "tests", key)
+        _token, key = create_api_token(actor=None, user=user, name="tests")
         self.client = client
         self.user = user
         self.headers = {"Authorization": f"Bearer {key}"}

@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -50,8 +49,3 @@ class TokenAuth(HttpBearer):
 
 def new_key() -> str:
     return PREFIX + secrets.token_urlsafe(32)
-
-
-@transaction.atomic
-def _store(user: User, name: str, key: str) -> ApiToken:
-    return ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=hash_key(key))

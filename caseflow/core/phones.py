@@ -19,7 +19,9 @@ def to_e164(raw: str, region: str | None = None) -> str | None:
         number = phonenumbers.parse(text, (region or settings.PHONE_DEFAULT_REGION).upper())
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    # IS_POSSIBLE only: "112" or "12" are at best local short codes, never a customer's line.
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
