@@ -177,6 +177,7 @@ class ServiceContract(models.Model):
     ends_on = models.DateField(_("end"))
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ("-ends_on", "-id")

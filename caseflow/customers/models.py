@@ -67,6 +67,8 @@ class Customer(AddressFields):
         indexes = (
             # incoming-call search by name prefix, case-insensitive
             models.Index(Lower("name"), "id", name="customers_name_lower_idx"),
+            # the customer list, keyset-paged in (name, id) order
+            models.Index(fields=("name", "id"), name="customers_name_idx"),
         )
 
     def __str__(self) -> str:

@@ -1,0 +1,250 @@
+"""Read-side queries for products, units, registrations and contracts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from caseflow.accounts.roles import require
+from caseflow.catalog.models import (
+    Product,
+    ProductType,
+    Registration,
+    SalesOrder,
+    SalesOrderLine,
+    ServiceContract,
+    Unit,
+)
+from caseflow.customers.models import Customer
+
+
+@dataclass(frozen=True)
+class WarrantyStatus:
+    """What covers a unit on a given day: its registration's warranty and/or a contract."""
+
+    on: date
+    registration: Registration | None
+    warranty_ends_on: date | None
+    contract: ServiceContract | None
+
+    @property
+    def in_warranty(self) -> bool:
+        return self.warranty_ends_on is not None and self.on <= self.warranty_ends_on
+
+    @property
+    def under_contract(self) -> bool:
+        return self.contract is not None
+
+    @property
+    def covered(self) -> bool:
+        return self.in_warranty or self.under_contract
+
+
+def active_registration(unit: Unit) -> Registration | None:
+    return (
+        Registration.objects.filter(unit=unit, ended_at__isnull=True)
+        .select_related("customer", "dealer")
+        .first()
+    )
+
+
+def covering_contract(unit: Unit, on: date) -> ServiceContract | None:
+    """The live contract covering `unit` on `on` that ends last, if any."""
+    return (
+        ServiceContract.objects.filter(
+            units=unit, starts_on__lte=on, ends_on__gte=on, archived_at__isnull=True
+        )
+        .order_by("-ends_on", "-id")
+        .first()
+    )
+
+
+def warranty_status(unit: Unit, on: date) -> WarrantyStatus:
+    """The unit's warranty and contract cover on day `on` (2 queries)."""
+    registration = active_registration(unit)
+    return WarrantyStatus(
+        on=on,
+        registration=registration,
+        warranty_ends_on=registration.warranty_ends_on if registration else None,
+        contract=covering_contract(unit, on),
+    )
+
+
+# --- lists and lookups ----------------------------------------------------------------------
+
+
+def catalog_visible_to(viewer: Any) -> QuerySet[Product]:
+    """Every product `viewer` may see (everyone with catalog.view). Product reads start here."""
+    require(viewer, "catalog.view")
+    return Product.objects.all()
+
+
+def units_visible_to(viewer: Any) -> QuerySet[Unit]:
+    """Every unit `viewer` may see. Unit reads start here."""
+    require(viewer, "catalog.view")
+    return Unit.objects.all()
+
+
+def orders_visible_to(viewer: Any) -> QuerySet[SalesOrder]:
+    """Every sales order `viewer` may see (order.view)."""
+    require(viewer, "order.view")
+    return SalesOrder.objects.all()
+
+
+def product_types(*, viewer: Any) -> QuerySet[ProductType]:
+    require(viewer, "catalog.view")
+    return ProductType.objects.order_by("name", "id")
+
+
+def product_list(
+    *,
+    viewer: Any,
+    q: str = "",
+    kind: str = "",
+    product_type: ProductType | int | None = None,
+    is_serialised: bool | None = None,
+    include_archived: bool = False,
+) -> QuerySet[Product]:
+    """The catalogue by article number, searched by article number or name."""
+    products = catalog_visible_to(viewer).select_related("product_type")
+    if not include_archived:
+        products = products.filter(archived_at__isnull=True)
+    if kind:
+        products = products.filter(kind=kind)
+    if product_type is not None:
+        products = products.filter(product_type=product_type)
+    if is_serialised is not None:
+        products = products.filter(is_serialised=is_serialised)
+    q = (q or "").strip()
+    if q:
+        products = products.filter(Q(sku=q) | Q(name__icontains=q))
+    return products.order_by("sku", "id")
+
+
+def unit_by_serial(serial: str) -> QuerySet[Unit]:
+    """Units with exactly this serial number: one per product at most, but products may
+    share serial formats, so this can be several (indexed equality)."""
+    serial = (serial or "").strip()
+    if not serial:
+        return Unit.objects.none()
+    return Unit.objects.filter(serial=serial).select_related("product").order_by("serial", "id")
+
+
+def unit_list(
+    *, viewer: Any, serial: str = "", product: Product | int | None = None
+) -> QuerySet[Unit]:
+    """Units by serial number, optionally of one product, with product and registration."""
+    units = units_visible_to(viewer).select_related("product")
+    serial = (serial or "").strip()
+    if serial:
+        units = units.filter(serial=serial)
+    if product is not None:
+        units = units.filter(product=product)
+    return units.prefetch_related(active_registration_prefetch()).order_by("serial", "id")
+
+
+def active_registration_prefetch() -> Prefetch:
+    """The active registration of each unit as `unit.active_registrations` (0 or 1 rows)."""
+    return Prefetch(
+        "registrations",
+        queryset=Registration.objects.filter(ended_at__isnull=True).select_related(
+            "customer", "dealer"
+        ),
+        to_attr="active_registrations",
+    )
+
+
+@dataclass(frozen=True)
+class UnitDetail:
+    unit: Unit
+    warranty: WarrantyStatus
+
+
+def unit_detail(*, viewer: Any, unit_id: int, on: date | None = None) -> UnitDetail:
+    """One unit with its product, active registration and warranty/contract cover today."""
+    unit = units_visible_to(viewer).select_related("product__product_type").get(pk=unit_id)
+    return UnitDetail(unit=unit, warranty=warranty_status(unit, on or timezone.localdate()))
+
+
+def service_history(unit: Unit) -> QuerySet[Any]:
+    """The unit's cases, newest first: its service log."""
+    from caseflow.cases.models import Case  # cases depends on catalog, not the reverse
+
+    return Case.objects.filter(unit=unit).order_by("-received_at", "-id")
+
+
+def contracts_for_unit(unit: Unit, *, include_archived: bool = False) -> QuerySet[ServiceContract]:
+    """The service contracts naming `unit`, the one ending last first."""
+    contracts = ServiceContract.objects.filter(units=unit).select_related("customer")
+    if not include_archived:
+        contracts = contracts.filter(archived_at__isnull=True)
+    return contracts.order_by("-ends_on", "-id")
+
+
+def contract_list(
+    *,
+    viewer: Any,
+    customer: Customer | int | None = None,
+    unit: Unit | int | None = None,
+    include_archived: bool = False,
+) -> QuerySet[ServiceContract]:
+    """Service contracts, the one ending last first, with customer and covered units."""
+    require(viewer, "catalog.view")
+    contracts = ServiceContract.objects.select_related("customer").prefetch_related("units")
+    if customer is not None:
+        contracts = contracts.filter(customer=customer)
+    if unit is not None:
+        contracts = contracts.filter(units=unit)
+    if not include_archived:
+        contracts = contracts.filter(archived_at__isnull=True)
+    return contracts.order_by("-ends_on", "-id")
+
+
+def registration_list(
+    *,
+    viewer: Any,
+    customer: Customer | int | None = None,
+    unit: Unit | int | None = None,
+    active_only: bool = False,
+) -> QuerySet[Registration]:
+    """Registrations, newest first, with unit, product, customer and dealer."""
+    require(viewer, "catalog.view")
+    registrations = Registration.objects.select_related("unit__product", "customer", "dealer")
+    if customer is not None:
+        registrations = registrations.filter(customer=customer)
+    if unit is not None:
+        registrations = registrations.filter(unit=unit)
+    if active_only:
+        registrations = registrations.filter(ended_at__isnull=True)
+    return registrations.order_by("-registered_on", "-id")
+
+
+def order_list(
+    *, viewer: Any, customer: Customer | int | None = None, number: str = ""
+) -> QuerySet[SalesOrder]:
+    """Sales orders, newest first, with customer, dealer, lines and their units."""
+    orders = (
+        orders_visible_to(viewer)
+        .select_related("customer", "dealer")
+        .prefetch_related(
+            Prefetch("lines", queryset=SalesOrderLine.objects.select_related("product")),
+            "lines__units",
+        )
+    )
+    if customer is not None:
+        orders = orders.filter(customer=customer)
+    if number:
+        orders = orders.filter(number=number.strip())
+    return orders.order_by("-ordered_on", "-id")
+
+
+def order_by_number(number: str) -> SalesOrder | None:
+    """The sales order numbered `number` (from the ERP), or None."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return SalesOrder.objects.filter(number=number).select_related("customer", "dealer").first()

@@ -1,0 +1,589 @@
+"""Every change to customers, their contacts and contact points: one function per action.
+
+Each function checks the actor's role, validates before it writes, and appends the audit
+entry in the same transaction. Contacts and contact points are audited in their
+customer's chain, so one chain tells the customer's whole story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caseflow.accounts.models import Language, User
+from caseflow.accounts.roles import require
+from caseflow.core.audit import audit, chain_name
+from caseflow.core.errors import Conflict, DomainError
+from caseflow.core.models import AuditEntry
+from caseflow.core.numbering import next_plain_number
+from caseflow.core.phones import to_e164
+from caseflow.customers.models import (
+    Contact,
+    ContactPoint,
+    ContactPointKind,
+    Customer,
+    CustomerKind,
+    Region,
+)
+
+CUSTOMER_FIELDS = (
+    "kind",
+    "name",
+    "language",
+    "is_dealer",
+    "region",
+    "account_manager",
+    "vat_id",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "notes",
+)
+CONTACT_FIELDS = (
+    "name", "title", "language", "is_primary", "street", "postal_code", "city", "country",
+)  # fmt: skip
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
+    """The audited values of `fields`: foreign keys as their ids."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        values[name] = getattr(obj, field.attname)
+    return values
+
+
+def raise_first(exc: ValidationError, *, prefix: str = "") -> None:
+    """Turn Django's ValidationError (from full_clean) into a DomainError naming the field."""
+    if hasattr(exc, "error_dict"):
+        name, errors = next(iter(exc.error_dict.items()))
+        field = None if name == "__all__" else f"{prefix}{name}"
+        raise DomainError(errors[0].messages[0], field=field) from exc
+    raise DomainError(exc.messages[0]) from exc
+
+
+def validate(obj: models.Model, *, prefix: str = "", exclude: Sequence[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise_first(exc, prefix=prefix)
+
+
+def normalise_email(raw: str, *, field: str) -> str:
+    """`raw` as stored and looked up: trimmed and lower-cased; DomainError when not valid."""
+    value = (raw or "").strip().lower()
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise DomainError(
+            _("%(value)s is not a valid e-mail address.") % {"value": raw or '""'},
+            field=field,
+            code="invalid_email",
+        ) from exc
+    return value
+
+
+def normalise_phone(raw: str, *, field: str, region: str | None = None) -> str:
+    """`raw` in E.164; DomainError when it is not a possible phone number."""
+    value = to_e164(raw, region or None)
+    if value is None:
+        raise DomainError(
+            _("%(value)s is not a valid phone number.") % {"value": raw or '""'},
+            field=field,
+            code="invalid_phone",
+        )
+    return value
+
+
+def phone_kind(e164: str) -> str:
+    """`mobile` for mobile numbers, else `phone`."""
+    number = phonenumbers.parse(e164, None)
+    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
+        return ContactPointKind.MOBILE
+    return ContactPointKind.PHONE
+
+
+def normalise_point(kind: str, raw: str, *, field: str, region: str | None = None) -> str:
+    if kind not in ContactPointKind.values:
+        raise DomainError(
+            _("Unknown kind of contact point: %(kind)s.") % {"kind": kind}, field="kind"
+        )
+    if kind == ContactPointKind.EMAIL:
+        return normalise_email(raw, field=field)
+    return normalise_phone(raw, field=field, region=region)
+
+
+def _region_of(customer: Customer) -> str | None:
+    return customer.country or None
+
+
+def _check_choice(value: str, choices: Sequence[str], *, field: str) -> None:
+    if value not in choices:
+        raise DomainError(
+            _("%(value)s is not one of %(choices)s.")
+            % {"value": value or '""', "choices": ", ".join(choices)},
+            field=field,
+        )
+
+
+def _clean_country(value: str) -> str:
+    value = (value or "").strip().upper()
+    if value and (len(value) != 2 or not value.isalpha()):
+        raise DomainError(_("The country is a two-letter ISO code such as DE."), field="country")
+    return value
+
+
+def _lock_customer(customer: Customer) -> Customer:
+    return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+def _stale(obj: models.Model, current_version: int, label: str) -> Conflict:
+    """The conflict answer, naming who changed `obj` last and when, if the trail says so."""
+    last = (
+        AuditEntry.objects.filter(chain=chain_name(obj), target_type=obj._meta.label_lower)
+        .order_by("-seq")
+        .only("actor_label", "created_at")
+        .first()
+    )
+    if last is not None:
+        message = _(
+            "%(label)s was changed by %(who)s at %(when)s after you loaded it. "
+            "Reload it and apply your change again."
+        ) % {
+            "label": label,
+            "who": last.actor_label,
+            "when": f"{last.created_at:%Y-%m-%d %H:%M} UTC",
+        }
+    else:
+        message = _(
+            "%(label)s was changed by someone else after you loaded it. "
+            "Reload it and apply your change again."
+        ) % {"label": label}
+    return Conflict(message, field="version", current_version=current_version)
+
+
+def _add_point(
+    *,
+    actor: User | None,
+    channel: str,
+    contact: Contact,
+    kind: str,
+    value: str,
+    label: str = "",
+    field: str,
+) -> ContactPoint:
+    normalised = normalise_point(kind, value, field=field, region=_region_of(contact.customer))
+    if ContactPoint.objects.filter(contact=contact, kind=kind, value=normalised).exists():
+        raise DomainError(
+            _("%(value)s is already recorded for this contact.") % {"value": normalised},
+            field=field,
+            code="duplicate",
+        )
+    point = ContactPoint(
+        contact=contact, customer=contact.customer, kind=kind, value=normalised, label=label
+    )
+    validate(point, exclude=("contact", "customer"))
+    point.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.contact_point_added",
+        target=point,
+        aggregate=contact.customer,
+        after={"contact": contact.pk, "kind": kind, "value": normalised, "label": label},
+    )
+    return point
+
+
+def _new_contact(
+    *,
+    actor: User | None,
+    channel: str,
+    customer: Customer,
+    name: str,
+    title: str = "",
+    language: str = "",
+    is_primary: bool = False,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+) -> Contact:
+    if language:
+        _check_choice(language, Language.values, field="language")
+    # Normalise everything first: a bad address refuses the whole contact.
+    clean_emails = [normalise_email(e, field=f"emails[{i}]") for i, e in enumerate(emails)]
+    clean_phones = [
+        normalise_phone(p, field=f"phones[{i}]", region=_region_of(customer))
+        for i, p in enumerate(phones)
+    ]
+    has_primary = customer.contacts.filter(is_primary=True, archived_at__isnull=True).exists()
+    if is_primary and has_primary:
+        customer.contacts.filter(is_primary=True, archived_at__isnull=True).update(is_primary=False)
+    contact = Contact(
+        customer=customer,
+        name=(name or "").strip(),
+        title=title.strip(),
+        language=language,
+        is_primary=is_primary or not has_primary,  # a customer's first contact is its primary
+    )
+    validate(contact, exclude=("customer",))
+    contact.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.contact_added",
+        target=contact,
+        aggregate=customer,
+        after=snapshot(contact, CONTACT_FIELDS),
+    )
+    for index, value in enumerate(dict.fromkeys(clean_emails)):
+        _add_point(
+            actor=actor,
+            channel=channel,
+            contact=contact,
+            kind=ContactPointKind.EMAIL,
+            value=value,
+            field=f"emails[{index}]",
+        )
+    for index, value in enumerate(dict.fromkeys(clean_phones)):
+        _add_point(
+            actor=actor,
+            channel=channel,
+            contact=contact,
+            kind=phone_kind(value),
+            value=value,
+            field=f"phones[{index}]",
+        )
+    return contact
+
+
+# --- customers ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_customer(
+    *,
+    actor: User | None,
+    channel: str,
+    kind: str,
+    name: str,
+    language: str = "de",
+    is_dealer: bool = False,
+    region: Region | None = None,
+    account_manager: User | None = None,
+    vat_id: str = "",
+    street: str = "",
+    postal_code: str = "",
+    city: str = "",
+    country: str = "",
+    notes: str = "",
+    contact_name: str = "",
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+) -> Customer:
+    """Create a customer with its number and, given contact details, a primary contact."""
+    require(actor, "customer.create")
+    _check_choice(kind, CustomerKind.values, field="kind")
+    _check_choice(language, Language.values, field="language")
+    if not (name or "").strip():
+        raise DomainError(_("The customer needs a name."), field="name")
+    country = _clean_country(country)
+    # Validate the contact details before taking a number.
+    for index, email in enumerate(emails):
+        normalise_email(email, field=f"emails[{index}]")
+    for index, phone in enumerate(phones):
+        normalise_phone(phone, field=f"phones[{index}]", region=country or None)
+    customer = Customer(
+        kind=kind,
+        name=name.strip(),
+        language=language,
+        is_dealer=is_dealer,
+        region=region,
+        account_manager=account_manager,
+        vat_id=vat_id.strip(),
+        street=street.strip(),
+        postal_code=postal_code.strip(),
+        city=city.strip(),
+        country=country,
+        notes=notes,
+    )
+    validate(customer, exclude=("number",))
+    customer.number = next_plain_number("customer", prefix="CU", width=6)
+    customer.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.created",
+        target=customer,
+        after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
+    )
+    if contact_name.strip() or emails or phones:
+        _new_contact(
+            actor=actor,
+            channel=channel,
+            customer=customer,
+            name=contact_name.strip() or customer.name,
+            is_primary=True,
+            emails=emails,
+            phones=phones,
+        )
+    return customer
+
+
+@transaction.atomic
+def update_customer(
+    *, actor: User | None, channel: str, customer: Customer, version: int, **changes: Any
+) -> Customer:
+    """Change a customer's master data, unless someone else changed it since `version`."""
+    require(actor, "customer.update")
+    unknown = set(changes) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise DomainError(
+            _("%(field)s cannot be changed here.") % {"field": sorted(unknown)[0]},
+            field=sorted(unknown)[0],
+        )
+    locked = _lock_customer(customer)
+    if version != locked.version:
+        raise _stale(locked, locked.version, str(locked))
+    if "kind" in changes:
+        _check_choice(changes["kind"], CustomerKind.values, field="kind")
+    if "language" in changes:
+        _check_choice(changes["language"], Language.values, field="language")
+    if "country" in changes:
+        changes["country"] = _clean_country(changes["country"])
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"]:
+            raise DomainError(_("The customer needs a name."), field="name")
+    before = snapshot(locked, CUSTOMER_FIELDS)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    after = snapshot(locked, CUSTOMER_FIELDS)
+    changed = [name for name in CUSTOMER_FIELDS if before[name] != after[name]]
+    if not changed:
+        return locked
+    validate(locked)
+    locked.version += 1
+    locked.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.updated",
+        target=locked,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+    )
+    return locked
+
+
+@transaction.atomic
+def archive_customer(*, actor: User | None, channel: str, customer: Customer) -> Customer:
+    """Archive (soft-delete) a customer; its history stays."""
+    require(actor, "customer.update")
+    locked = _lock_customer(customer)
+    if locked.archived_at is not None:
+        return locked
+    locked.archived_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=("archived_at", "version", "updated_at"))
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.archived",
+        target=locked,
+        after={"archived_at": locked.archived_at},
+    )
+    return locked
+
+
+@transaction.atomic
+def restore_customer(*, actor: User | None, channel: str, customer: Customer) -> Customer:
+    """Bring an archived customer back."""
+    require(actor, "customer.update")
+    locked = _lock_customer(customer)
+    if locked.archived_at is None:
+        return locked
+    before = {"archived_at": locked.archived_at}
+    locked.archived_at = None
+    locked.version += 1
+    locked.save(update_fields=("archived_at", "version", "updated_at"))
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.restored",
+        target=locked,
+        before=before,
+        after={"archived_at": None},
+    )
+    return locked
+
+
+# --- contacts and contact points ------------------------------------------------------------
+
+
+def _refuse_archived(customer: Customer) -> None:
+    if customer.archived_at is not None:
+        raise DomainError(
+            _("This customer is archived; restore it first."),
+            field="customer_id",
+            code="archived",
+        )
+
+
+@transaction.atomic
+def add_contact(
+    *,
+    actor: User | None,
+    channel: str,
+    customer: Customer,
+    name: str,
+    title: str = "",
+    language: str = "",
+    is_primary: bool = False,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+) -> Contact:
+    """Add a person at a customer, with e-mail addresses and phone numbers."""
+    require(actor, "customer.update")
+    locked = _lock_customer(customer)  # serialises the "one primary contact" rule
+    _refuse_archived(locked)
+    if not (name or "").strip():
+        raise DomainError(_("The contact needs a name."), field="name")
+    return _new_contact(
+        actor=actor,
+        channel=channel,
+        customer=locked,
+        name=name,
+        title=title,
+        language=language,
+        is_primary=is_primary,
+        emails=emails,
+        phones=phones,
+    )
+
+
+@transaction.atomic
+def update_contact(
+    *, actor: User | None, channel: str, contact: Contact, **changes: Any
+) -> Contact:
+    """Change a contact's name, position, language, address or primary flag."""
+    require(actor, "customer.update")
+    unknown = set(changes) - set(CONTACT_FIELDS)
+    if unknown:
+        raise DomainError(
+            _("%(field)s cannot be changed here.") % {"field": sorted(unknown)[0]},
+            field=sorted(unknown)[0],
+        )
+    customer = _lock_customer(contact.customer)
+    _refuse_archived(customer)
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if locked.archived_at is not None:
+        raise DomainError(_("This contact is archived."), field="contact_id", code="archived")
+    if changes.get("language"):
+        _check_choice(changes["language"], Language.values, field="language")
+    if "country" in changes:
+        changes["country"] = _clean_country(changes["country"])
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"]:
+            raise DomainError(_("The contact needs a name."), field="name")
+    before = snapshot(locked, CONTACT_FIELDS)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    after = snapshot(locked, CONTACT_FIELDS)
+    changed = [name for name in CONTACT_FIELDS if before[name] != after[name]]
+    if not changed:
+        return locked
+    if "is_primary" in changed and locked.is_primary:
+        Contact.objects.filter(
+            customer=customer, is_primary=True, archived_at__isnull=True
+        ).exclude(pk=locked.pk).update(is_primary=False)
+    validate(locked, exclude=("customer",))
+    locked.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.contact_updated",
+        target=locked,
+        aggregate=customer,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+    )
+    return locked
+
+
+@transaction.atomic
+def archive_contact(*, actor: User | None, channel: str, contact: Contact) -> Contact:
+    """Archive a contact (left the company, wrong person); its cases keep pointing to it."""
+    require(actor, "customer.update")
+    customer = _lock_customer(contact.customer)
+    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    if locked.archived_at is not None:
+        return locked
+    locked.archived_at = timezone.now()
+    locked.is_primary = False
+    locked.save(update_fields=("archived_at", "is_primary"))
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.contact_archived",
+        target=locked,
+        aggregate=customer,
+        after={"archived_at": locked.archived_at},
+    )
+    return locked
+
+
+@transaction.atomic
+def add_contact_point(
+    *,
+    actor: User | None,
+    channel: str,
+    contact: Contact,
+    kind: str,
+    value: str,
+    label: str = "",
+) -> ContactPoint:
+    """Add an e-mail address, phone, mobile or fax number (normalised) to a contact."""
+    require(actor, "customer.update")
+    customer = _lock_customer(contact.customer)
+    _refuse_archived(customer)
+    if contact.archived_at is not None:
+        raise DomainError(_("This contact is archived."), field="contact_id", code="archived")
+    contact.customer = customer
+    return _add_point(
+        actor=actor,
+        channel=channel,
+        contact=contact,
+        kind=kind,
+        value=value,
+        label=label.strip(),
+        field="value",
+    )
+
+
+@transaction.atomic
+def remove_contact_point(*, actor: User | None, channel: str, point: ContactPoint) -> None:
+    """Remove an e-mail address or phone number that is no longer valid."""
+    require(actor, "customer.update")
+    customer = _lock_customer(point.customer)
+    before = {"contact": point.contact_id, "kind": point.kind, "value": point.value}
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.contact_point_removed",
+        target=point,
+        aggregate=customer,
+        before=before,
+    )
+    point.delete()
