@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -57,7 +57,7 @@ def _digest(
         [
             chain,
             seq,
-            created_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+            created_at.astimezone(UTC).isoformat(timespec="microseconds"),
             actor_id,
             actor_label,
             channel,

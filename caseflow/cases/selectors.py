@@ -1,0 +1,121 @@
+"""Read-side queries for cases: every read of cases starts from `cases_visible_to`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from caseflow.accounts.roles import can
+from caseflow.cases.models import Attachment, Case, Code, SupplyLine, TimelineEvent
+
+LIST_RELATED = ("customer", "owner", "team", "priority", "product", "unit")
+
+
+def cases_visible_to(viewer: Any) -> QuerySet[Case]:
+    """Every case `viewer` may see."""
+    if can(viewer, "case.view"):
+        return Case.objects.all()
+    return Case.objects.none()
+
+
+def case_list(
+    *,
+    viewer: Any,
+    status: list[str] | None = None,
+    owner_id: int | None = None,
+    unassigned: bool = False,
+    team_id: int | None = None,
+    customer_id: int | None = None,
+    unit_id: int | None = None,
+    product_id: int | None = None,
+    product_type_id: int | None = None,
+    priority: str | None = None,
+    case_type: str | None = None,
+    channel: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    number: str | None = None,
+) -> QuerySet[Case]:
+    """The case list: filtered, with what each row shows joined in (order: newest first)."""
+    cases = cases_visible_to(viewer).select_related(*LIST_RELATED)
+    filters = Q()
+    if status:
+        filters &= Q(status__in=status)
+    if owner_id is not None:
+        filters &= Q(owner_id=owner_id)
+    if unassigned:
+        filters &= Q(owner__isnull=True)
+    if team_id is not None:
+        filters &= Q(team_id=team_id)
+    if customer_id is not None:
+        filters &= Q(customer_id=customer_id)
+    if unit_id is not None:
+        filters &= Q(unit_id=unit_id)
+    if product_id is not None:
+        filters &= Q(product_id=product_id)
+    if product_type_id is not None:
+        filters &= Q(product__product_type_id=product_type_id)
+    if priority:
+        filters &= Q(priority__code=priority)
+    if case_type:
+        filters &= Q(case_type=case_type)
+    if channel:
+        filters &= Q(channel=channel)
+    if received_from is not None:
+        filters &= Q(received_at__gte=received_from)
+    if received_to is not None:
+        filters &= Q(received_at__lt=received_to)
+    if number:
+        filters &= Q(number=number.strip().upper())
+    return cases.filter(filters)
+
+
+def case_detail(*, viewer: Any, case_id: int) -> Case:
+    """One case with everything its header shows (raises Case.DoesNotExist if not visible)."""
+    return (
+        cases_visible_to(viewer)
+        .select_related(
+            *LIST_RELATED,
+            "contact",
+            "sales_order",
+            "reason_general",
+            "reason_specific",
+            "resolution_general",
+            "resolution_specific",
+            "product__product_type",
+        )
+        .prefetch_related(
+            Prefetch(
+                "supplies",
+                queryset=SupplyLine.objects.filter(removed_at__isnull=True).select_related(
+                    "product"
+                ),
+                to_attr="active_supplies",
+            )
+        )
+        .get(pk=case_id)
+    )
+
+
+def timeline(*, case: Case, categories: list[str] | None = None) -> QuerySet[TimelineEvent]:
+    """The case's events, newest first, with type, actor and attachments."""
+    events = (
+        TimelineEvent.objects.filter(case=case)
+        .select_related("event_type", "actor")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+    if categories:
+        events = events.filter(event_type__category__in=categories)
+    return events.order_by("-occurred_at", "-id")
+
+
+def codes(*, kind: str | None = None, parent_id: int | None = None) -> QuerySet[Code]:
+    """Active codes; general ones (no parent) unless `parent_id` asks for its specific ones."""
+    result = Code.objects.filter(active=True)
+    if kind:
+        result = result.filter(kind=kind)
+    if parent_id is not None:
+        return result.filter(parent_id=parent_id)
+    return result.order_by("kind", "parent_id", "code")
