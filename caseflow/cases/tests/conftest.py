@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from caseflow.catalog.models import Product, ProductKind, Registration, Unit
 from caseflow.cases import services
 from caseflow.cases.models import Case, Code
+from caseflow.catalog.models import Product, ProductKind, Registration, Unit
 from caseflow.core.models import Channel
 from caseflow.customers.models import Contact, ContactPoint, Customer
 

@@ -100,7 +100,7 @@ def test_eight_threads_open_400_cases_with_consecutive_numbers(agent, customer):
                     services.open_case(
                         actor=agent, channel=Channel.PHONE, customer=customer, subject="Race"
                     )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             close_old_connections()

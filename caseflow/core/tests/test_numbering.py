@@ -47,7 +47,7 @@ def test_concurrent_writers_get_distinct_consecutive_values():
                     value = next_value("race", "2026")
                 with lock:
                     results.append(value)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             close_old_connections()
