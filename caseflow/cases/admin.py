@@ -1,0 +1,71 @@
+"""Configuration tables are edited here; cases themselves change only through services,
+so their admin is read-only (the agent desk and the API are where cases are worked)."""
+
+from django.contrib import admin
+
+from caseflow.cases.models import Case, Code, EventType, Priority, TimelineEvent
+from caseflow.core.admin import ReadOnlyAdmin
+
+
+@admin.register(Priority)
+class PriorityAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "rank", "response_minutes", "resolution_minutes", "is_default",
+                    "active")  # fmt: skip
+    list_editable = ("active",)
+
+
+class SpecificCodeInline(admin.TabularInline):
+    model = Code
+    fk_name = "parent"
+    fields = ("code", "name", "active")
+    extra = 0
+
+
+@admin.register(Code)
+class CodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "active")
+    list_filter = ("kind", "active")
+    search_fields = ("code", "name")
+    inlines = (SpecificCodeInline,)
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        return super().get_queryset(request).select_related("parent")
+
+
+@admin.register(EventType)
+class EventTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "category", "is_system", "active")
+    list_filter = ("category", "is_system", "active")
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Caseflow writes system events by code: their code and kind stay fixed.
+        if obj is not None and obj.is_system:
+            return ("code", "category", "is_system")
+        return ()
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEvent
+    fields = ("occurred_at", "event_type", "actor", "channel", "text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    ordering = ("-occurred_at",)
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = ("number", "subject", "status", "case_type", "priority", "owner", "received_at")
+    list_filter = ("status", "case_type", "channel", "priority")
+    search_fields = ("=number",)
+    list_select_related = ("priority", "owner")
+    raw_id_fields = ("customer", "contact", "unit", "product", "sales_order", "owner")
+    inlines = (TimelineInline,)
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return request.user.is_active and request.user.is_staff
