@@ -79,7 +79,7 @@ def _lock(case: Case, version: int | None) -> Case:
             .values("actor_label", "created_at", "action")
             .first()
         )
-        detail = {"current_version": locked.version}
+        detail: dict[str, Any] = {"current_version": locked.version}
         message = _("This case was changed by someone else; reload it and try again.")
         if last:
             when = timezone.localtime(last["created_at"]).strftime("%Y-%m-%d %H:%M")
@@ -108,7 +108,7 @@ def _snapshot(case: Case, fields: Sequence[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name in fields:
         field = Case._meta.get_field(name)
-        result[name] = getattr(case, field.attname)
+        result[name] = getattr(case, getattr(field, "attname", name))
     return result
 
 
@@ -494,15 +494,20 @@ def assign_case(
         raise DomainError(_("This team is archived."), field="team_id")
     case = _lock(case, version)
     _not_closed(case)
-    before = {"owner": case.owner_id, "team": case.team_id}
-    after = {"owner": owner.pk if owner else None, "team": team.pk if team else case.team_id}
+    before: dict[str, int | None] = {"owner": case.owner_id, "team": case.team_id}
+    after: dict[str, int | None] = {
+        "owner": owner.pk if owner else None,
+        "team": team.pk if team else case.team_id,
+    }
     if before == after:
         return case
     case.owner = owner
     if team is not None:
         case.team = team
     _bump(case, ["owner", "team"])
-    _system_event(case, "assigned", actor=actor, channel=channel, **after)
+    _system_event(
+        case, "assigned", actor=actor, channel=channel, owner=after["owner"], team=after["team"]
+    )
     audit(
         actor=actor,
         channel=channel,

@@ -42,7 +42,7 @@ def _decode(cursor: str, fields: list[tuple[str, bool]], model: type[Model]) -> 
         if not isinstance(values, list) or len(values) != len(fields):
             raise ValueError
         return [
-            model._meta.get_field(name.split("__")[0]).to_python(value)
+            model._meta.get_field(name).to_python(value)  # type: ignore[union-attr]
             for (name, _desc), value in zip(fields, values, strict=True)
         ]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
@@ -77,6 +77,8 @@ def keyset_page(
     if limit < 1 or limit > MAX_LIMIT:
         raise DomainError(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
     fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
+    if any("__" in name for name, _desc in fields):
+        raise ValueError("keyset pages sort on the model's own columns only")
     queryset = queryset.order_by(*ordering)
     if cursor:
         queryset = queryset.filter(_after(fields, _decode(cursor, fields, queryset.model)))
@@ -89,7 +91,5 @@ def keyset_page(
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def _value(obj: Any, path: str) -> Any:
-    for part in path.split("__"):
-        obj = getattr(obj, part)
-    return obj
+def _value(obj: Any, name: str) -> Any:
+    return getattr(obj, name)
