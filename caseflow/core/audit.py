@@ -96,14 +96,24 @@ def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     aggregate: models.Model | None = None,
+    new_chain: bool = False,
 ) -> AuditEntry:
-    """Append one entry to the chain of `aggregate` (default: `target`) in this transaction."""
+    """Append one entry to the chain of `aggregate` (default: `target`) in this transaction.
+
+    `new_chain=True` says the aggregate was created in this transaction, so its chain starts
+    here: the head row is inserted rather than looked up and locked (a concurrent writer
+    cannot know the new primary key yet).
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit() must run inside the service's transaction")
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     chain = chain_name(aggregate or target)
-    head = _lock_head(chain)
+    head = (
+        AuditChainHead(chain=chain, last_seq=0, last_hash=GENESIS)
+        if new_chain
+        else _lock_head(chain)
+    )
     actor_id = getattr(actor, "pk", None)
     entry = AuditEntry(
         chain=chain,
@@ -122,7 +132,10 @@ def audit(
     entry.hash = _entry_digest(entry)
     entry.save(force_insert=True)
     head.last_seq, head.last_hash = entry.seq, entry.hash
-    head.save(update_fields=("last_seq", "last_hash"))
+    if new_chain:
+        head.save(force_insert=True)
+    else:
+        head.save(update_fields=("last_seq", "last_hash"))
     return entry
 
 

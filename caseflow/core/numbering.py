@@ -19,11 +19,9 @@ def next_value(name: str, period: str = "") -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_value() must run inside a transaction")
     for _attempt in range(3):
-        updated = Sequence.objects.filter(name=name, period=period).update(
-            last_value=F("last_value") + 1
-        )
-        if updated:
-            return Sequence.objects.get(name=name, period=period).last_value
+        value = _increment(name, period)
+        if value is not None:
+            return value
         try:
             with transaction.atomic():
                 Sequence.objects.create(name=name, period=period, last_value=1)
@@ -31,6 +29,26 @@ def next_value(name: str, period: str = "") -> int:
         except IntegrityError:
             continue  # another transaction created the row first; take the lock on it
     raise RuntimeError(f"could not take a number from sequence {name}/{period}")
+
+
+def _increment(name: str, period: str) -> int | None:
+    """UPDATE … RETURNING where the database has it (PostgreSQL, SQLite ≥ 3.35): one round
+    trip instead of two on the hottest row of case creation."""
+    connection = transaction.get_connection()
+    if connection.features.can_return_columns_from_insert:
+        table = connection.ops.quote_name(Sequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_value = last_value + 1 "  # noqa: S608 - no user input
+                "WHERE name = %s AND period = %s RETURNING last_value",
+                [name, period],
+            )
+            row = cursor.fetchone()
+        return int(row[0]) if row else None
+    updated = Sequence.objects.filter(name=name, period=period).update(
+        last_value=F("last_value") + 1
+    )
+    return Sequence.objects.get(name=name, period=period).last_value if updated else None
 
 
 def next_number(name: str, *, prefix: str, width: int, year: int | None = None) -> str:
