@@ -655,8 +655,7 @@ def _where(step: Step, exc: DomainError) -> RowError:
             name = match[2]
         name = re.sub(r"\[\d+\]$", "", name)
         name = step.field_map.get(name, name)
-        if name in ("unit_id", "product_id"):
-            name = "sku"
+        name = {"unit_id": "serial", "product_id": "sku"}.get(name, name)
     return RowError(line, name, exc.message)
 
 

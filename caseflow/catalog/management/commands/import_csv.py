@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from caseflow.catalog.imports import KINDS, ImportInvalid, run_import
 from caseflow.core.errors import DomainError
@@ -50,8 +51,11 @@ class Command(BaseCommand):
             size = file.stat().st_size
             if size > settings.IMPORT_MAX_BYTES:
                 raise CommandError(
-                    f"{file}: {size} bytes is more than IMPORT_MAX_BYTES "
-                    f"({settings.IMPORT_MAX_BYTES}); split the file"
+                    _(
+                        "%(file)s: %(size)s bytes is more than IMPORT_MAX_BYTES (%(limit)s); "
+                        "split the file"
+                    )
+                    % {"file": file, "size": size, "limit": settings.IMPORT_MAX_BYTES}
                 )
             data = file.read_bytes()
         except OSError as exc:
@@ -66,10 +70,13 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {exc.message}") from exc
         if dry_run:
             self.stdout.write(
-                f"dry run: {result.imported} {kind} would be imported "
-                f"({result.rows} rows); nothing was written"
+                _("dry run: %(n)s %(kind)s would be imported (%(rows)s rows); nothing was written")
+                % {"n": result.imported, "kind": kind, "rows": result.rows}
             )
         else:
             self.stdout.write(
-                self.style.SUCCESS(f"imported {result.imported} {kind} ({result.rows} rows)")
+                self.style.SUCCESS(
+                    _("imported %(n)s %(kind)s (%(rows)s rows)")
+                    % {"n": result.imported, "kind": kind, "rows": result.rows}
+                )
             )
