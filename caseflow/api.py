@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -71,6 +72,15 @@ def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError)
         errors = [{"field": None, "message": str(m)} for m in exc.messages]
     first = errors[0]
     body = error_body("validation_error", first["message"], first["field"], errors=errors)
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A number too large for the database's integer column (an id of 10**25, say): the
+    # request is wrong, not the server. Schemas bound ids too; this is the safety net.
+    body = error_body("out_of_range", "A value is out of range for this field.")
     return api.create_response(request, body, status=422)
 
 

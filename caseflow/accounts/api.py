@@ -12,10 +12,9 @@ from pydantic import Field
 from caseflow.accounts import services
 from caseflow.accounts.models import ApiToken
 from caseflow.accounts.roles import CAPABILITIES
-from caseflow.core.schemas import ErrorOut
+from caseflow.core.schemas import ERRORS
 
 router = Router(tags=["auth"])
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class MeOut(Schema):

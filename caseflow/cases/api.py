@@ -44,14 +44,12 @@ from caseflow.catalog.selectors import warranty_status
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.pagination import keyset_page
-from caseflow.core.schemas import ErrorOut
+from caseflow.core.schemas import ERRORS, WRITE_ERRORS, Id
 from caseflow.customers.models import Contact, Customer
 
 router = Router(tags=["cases"])
 
 M = TypeVar("M", bound=models.Model)
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 EventCategoryIn = Literal["call", "email", "sms", "note", "scheduling", "system"]
 CASE_ORDER = ("-received_at", "-id")
 EVENT_ORDER = ("-occurred_at", "-id")
@@ -95,13 +93,13 @@ def _detail(request: HttpRequest, case_id: int) -> Case:
 
 class CaseFilters(Schema):
     status: list[StatusIn] = Field(default_factory=list, description="repeat for several")
-    owner_id: int | None = None
+    owner_id: Id | None = None
     unassigned: bool = False
-    team_id: int | None = None
-    customer_id: int | None = None
-    unit_id: int | None = None
-    product_id: int | None = None
-    product_type_id: int | None = None
+    team_id: Id | None = None
+    customer_id: Id | None = None
+    unit_id: Id | None = None
+    product_id: Id | None = None
+    product_type_id: Id | None = None
     priority: str | None = Field(None, max_length=20)
     case_type: Literal["warranty", "courtesy", "billable"] | None = None
     channel: Literal["phone", "email", "web", "counter", "sms"] | None = None
@@ -126,7 +124,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
 def list_codes(
     request: HttpRequest,
     kind: Literal["reason", "resolution"] | None = None,
-    parent_id: int | None = None,
+    parent_id: Id | None = None,
 ) -> Any:
     """Reason and resolution codes; general ones, or the specific ones under `parent_id`."""
     require(request.user, "case.view")
@@ -146,7 +144,7 @@ def list_event_types(request: HttpRequest) -> Any:
 
 
 @router.get("/suggest-type", response={200: SuggestionOut, **ERRORS})
-def suggest_type(request: HttpRequest, unit_id: int, on: date | None = None) -> Any:
+def suggest_type(request: HttpRequest, unit_id: Id, on: date | None = None) -> Any:
     """The case type Caseflow would suggest for `unit_id` on day `on` (default today)."""
     require(request.user, "case.view")
     unit = _ref(Unit, unit_id, "unit_id")

@@ -9,6 +9,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from caseflow.core.schemas import Id
+
 ChannelIn = Literal["phone", "email", "web", "counter", "sms"]
 CaseTypeIn = Literal["warranty", "courtesy", "billable"]
 StatusIn = Literal[
@@ -31,22 +33,22 @@ class NewCustomerIn(Schema):
 
 
 class CaseIn(Schema):
-    customer_id: int | None = None
+    customer_id: Id | None = None
     new_customer: NewCustomerIn | None = None
     subject: str = Field(min_length=1, max_length=200)
     channel: ChannelIn = "phone"
     symptom: str = Field("", max_length=20000)
-    contact_id: int | None = None
-    unit_id: int | None = None
-    product_id: int | None = None
-    sales_order_id: int | None = None
+    contact_id: Id | None = None
+    unit_id: Id | None = None
+    product_id: Id | None = None
+    sales_order_id: Id | None = None
     case_type: CaseTypeIn | None = None
     case_type_reason: str = Field("", max_length=500)
     priority: str | None = Field(None, max_length=20, description="priority code, e.g. P2")
-    reason_general_id: int | None = None
-    reason_specific_id: int | None = None
-    owner_id: int | None = None
-    team_id: int | None = None
+    reason_general_id: Id | None = None
+    reason_specific_id: Id | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     received_at: datetime | None = None
     promised_by: date | None = None
 
@@ -63,12 +65,12 @@ class CaseUpdateIn(Schema):
     priority: str | None = Field(None, max_length=20)
     case_type: CaseTypeIn | None = None
     case_type_reason: str | None = Field(None, max_length=500)
-    contact_id: int | None = None
-    unit_id: int | None = None
-    product_id: int | None = None
-    sales_order_id: int | None = None
-    reason_general_id: int | None = None
-    reason_specific_id: int | None = None
+    contact_id: Id | None = None
+    unit_id: Id | None = None
+    product_id: Id | None = None
+    sales_order_id: Id | None = None
+    reason_general_id: Id | None = None
+    reason_specific_id: Id | None = None
 
 
 class StatusChangeIn(Schema):
@@ -78,8 +80,8 @@ class StatusChangeIn(Schema):
 
 
 class AssignIn(Schema):
-    owner_id: int | None = None
-    team_id: int | None = None
+    owner_id: Id | None = None
+    team_id: Id | None = None
     version: int | None = None
 
 
@@ -93,15 +95,15 @@ class EventIn(Schema):
 
 
 class SupplyIn(Schema):
-    product_id: int
+    product_id: Id
     quantity: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
     unit_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     description: str = Field("", max_length=200)
 
 
 class ResolveIn(Schema):
-    resolution_general_id: int
-    resolution_specific_id: int | None = None
+    resolution_general_id: Id
+    resolution_specific_id: Id | None = None
     solution: str | None = Field(None, max_length=20000)
     version: int | None = None
 
@@ -179,7 +181,7 @@ class CaseListItemOut(Schema):
 
 class SupplyOut(Schema):
     id: int
-    product_id: int
+    product_id: Id
     sku: str
     description: str
     quantity: Decimal

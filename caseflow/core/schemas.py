@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Schema
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 T = TypeVar("T")
 
@@ -19,3 +19,17 @@ class ErrorOut(Schema):
 class PageOut(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+# A database id: bounded so no request can overflow a 64-bit integer column.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+# The error answers every endpoint may give; writes may also conflict (409).
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
