@@ -28,14 +28,12 @@ from caseflow.catalog.models import (
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.pagination import keyset_page
-from caseflow.core.schemas import ErrorOut
+from caseflow.core.schemas import ERRORS, WRITE_ERRORS, ErrorOut, Id
 from caseflow.customers.api import ref
 from caseflow.customers.models import Customer
 
 router = Router(tags=["catalog"])
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 
 ProductKindIn = Literal["device", "spare_part", "consumable", "labour"]
 LevelIn = Literal["basic", "standard", "premium"]
@@ -92,7 +90,7 @@ class ProductIn(Schema):
     sku: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     kind: ProductKindIn
-    product_type_id: int | None = None
+    product_type_id: Id | None = None
     is_serialised: bool = False
     warranty_months: int = Field(0, ge=0, le=600)
     price: Decimal = Field(Decimal("0.00"), ge=0, max_digits=12, decimal_places=2)
@@ -106,7 +104,7 @@ class ProductPatch(Schema):
     sku: str | None = Field(None, min_length=1, max_length=40)
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: ProductKindIn | None = None
-    product_type_id: int | None = None
+    product_type_id: Id | None = None
     is_serialised: bool | None = None
     warranty_months: int | None = Field(None, ge=0, le=600)
     price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
@@ -118,7 +116,7 @@ class ProductPatch(Schema):
 class ProductFilters(PageQuery):
     q: str = Field("", max_length=200, description="article number or part of the name")
     kind: ProductKindIn | None = None
-    product_type_id: int | None = None
+    product_type_id: Id | None = None
     is_serialised: bool | None = None
     include_archived: bool = False
 
@@ -137,7 +135,7 @@ class CustomerRefOut(Schema):
 
 class RegistrationOut(Schema):
     id: int
-    unit_id: int
+    unit_id: Id
     customer: CustomerRefOut
     dealer: CustomerRefOut | None
     purchased_on: date
@@ -206,7 +204,7 @@ class UnitDetailOut(UnitOut):
 
 
 class UnitIn(Schema):
-    product_id: int
+    product_id: Id
     serial: str = Field(min_length=1, max_length=64)
     manufactured_on: date | None = None
     notes: str = Field("", max_length=5000)
@@ -214,7 +212,7 @@ class UnitIn(Schema):
 
 class UnitFilters(PageQuery):
     serial: str = Field("", max_length=64)
-    product_id: int | None = None
+    product_id: Id | None = None
 
 
 class HistoryOut(Schema):
@@ -231,19 +229,19 @@ class HistoryPageOut(Schema):
 
 
 class RegistrationIn(Schema):
-    unit_id: int | None = Field(None, description="the unit; or give product_id and serial")
-    product_id: int | None = None
+    unit_id: Id | None = Field(None, description="the unit; or give product_id and serial")
+    product_id: Id | None = None
     serial: str = Field("", max_length=64)
-    customer_id: int
-    dealer_id: int | None = None
+    customer_id: Id
+    dealer_id: Id | None = None
     purchased_on: date
     registered_on: date | None = None
     channel: RegistrationChannelIn = "phone"
 
 
 class RegistrationFilters(PageQuery):
-    customer_id: int | None = None
-    unit_id: int | None = None
+    customer_id: Id | None = None
+    unit_id: Id | None = None
     active_only: bool = False
 
 
@@ -254,7 +252,7 @@ class ContractOut(Schema):
     level: str
     starts_on: date
     ends_on: date
-    unit_ids: list[int]
+    unit_ids: list[Id]
     archived_at: datetime | None
     version: int
 
@@ -269,8 +267,8 @@ class ContractPageOut(Schema):
 
 
 class ContractIn(Schema):
-    customer_id: int
-    unit_ids: list[int] = Field(default_factory=list, max_length=1000)
+    customer_id: Id
+    unit_ids: list[Id] = Field(default_factory=list, max_length=1000)
     level: LevelIn
     starts_on: date
     ends_on: date
@@ -278,15 +276,15 @@ class ContractIn(Schema):
 
 class ContractPatch(Schema):
     version: int
-    unit_ids: list[int] | None = Field(None, max_length=1000)
+    unit_ids: list[Id] | None = Field(None, max_length=1000)
     level: LevelIn | None = None
     starts_on: date | None = None
     ends_on: date | None = None
 
 
 class ContractFilters(PageQuery):
-    customer_id: int | None = None
-    unit_id: int | None = None
+    customer_id: Id | None = None
+    unit_id: Id | None = None
     include_archived: bool = False
 
 
@@ -322,7 +320,7 @@ class OrderPageOut(Schema):
 
 
 class OrderLineIn(Schema):
-    product_id: int
+    product_id: Id
     quantity: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
     unit_price: Decimal = Field(Decimal("0.00"), ge=0, max_digits=12, decimal_places=2)
     serials: list[str] = Field(default_factory=list, max_length=10000)
@@ -330,14 +328,14 @@ class OrderLineIn(Schema):
 
 class OrderIn(Schema):
     number: str = Field(min_length=1, max_length=30)
-    customer_id: int
-    dealer_id: int | None = None
+    customer_id: Id
+    dealer_id: Id | None = None
     ordered_on: date
     lines: list[OrderLineIn] = Field(min_length=1, max_length=1000)
 
 
 class OrderFilters(PageQuery):
-    customer_id: int | None = None
+    customer_id: Id | None = None
     number: str = Field("", max_length=30)
 
 
@@ -348,8 +346,8 @@ class ImportedOut(Schema):
 
 
 class ImportErrorItem(Schema):
-    line: int | None
-    field: str | None
+    line: int | None = None
+    field: str | None = None
     message: str
 
 
@@ -396,14 +394,14 @@ def create_product(request: HttpRequest, payload: ProductIn) -> Any:
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def get_product(request: HttpRequest, product_id: int) -> Any:
+def get_product(request: HttpRequest, product_id: Id) -> Any:
     return (
         selectors.catalog_visible_to(request.user).select_related("product_type").get(pk=product_id)
     )
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **WRITE_ERRORS})
-def update_product(request: HttpRequest, product_id: int, payload: ProductPatch) -> Any:
+def update_product(request: HttpRequest, product_id: Id, payload: ProductPatch) -> Any:
     """Change a product; send the `version` you read (409 when someone was faster)."""
     product = selectors.catalog_visible_to(request.user).get(pk=product_id)
     data = payload.dict(exclude_unset=True, exclude={"version"})
@@ -443,7 +441,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
     return Status(201, _unit_detail(request, unit.pk))
 
 
-def _unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
+def _unit_detail(request: HttpRequest, unit_id: Id) -> dict[str, Any]:
     detail = selectors.unit_detail(viewer=request.user, unit_id=unit_id)
     unit, warranty = detail.unit, detail.warranty
     contract = warranty.contract
@@ -470,13 +468,13 @@ def _unit_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
 
 
 @router.get("/units/{unit_id}", response={200: UnitDetailOut, **ERRORS})
-def get_unit(request: HttpRequest, unit_id: int) -> Any:
+def get_unit(request: HttpRequest, unit_id: Id) -> Any:
     """A unit with its active registration and today's warranty and contract cover."""
     return _unit_detail(request, unit_id)
 
 
 @router.get("/units/{unit_id}/history", response={200: HistoryPageOut, **ERRORS})
-def unit_history(request: HttpRequest, unit_id: int, page: Query[PageQuery]) -> Any:
+def unit_history(request: HttpRequest, unit_id: Id, page: Query[PageQuery]) -> Any:
     """The unit's service history: its cases, newest first."""
     unit = selectors.units_visible_to(request.user).get(pk=unit_id)
     require(request.user, "case.view")
@@ -537,7 +535,7 @@ def _units(ids: list[int], field: str = "unit_ids") -> list[Unit]:
     return units
 
 
-def _contract(request: HttpRequest, contract_id: int) -> ServiceContract:
+def _contract(request: HttpRequest, contract_id: Id) -> ServiceContract:
     return (
         selectors.contract_list(viewer=request.user, include_archived=True)
         .filter(pk=contract_id)
@@ -571,12 +569,12 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Any:
 
 
 @router.get("/contracts/{contract_id}", response={200: ContractOut, **ERRORS})
-def get_contract(request: HttpRequest, contract_id: int) -> Any:
+def get_contract(request: HttpRequest, contract_id: Id) -> Any:
     return _contract(request, contract_id)
 
 
 @router.patch("/contracts/{contract_id}", response={200: ContractOut, **WRITE_ERRORS})
-def update_contract(request: HttpRequest, contract_id: int, payload: ContractPatch) -> Any:
+def update_contract(request: HttpRequest, contract_id: Id, payload: ContractPatch) -> Any:
     """Change level, dates or units; send the `version` you read (409 when stale)."""
     contract = _contract(request, contract_id)
     services.update_service_contract(
@@ -593,7 +591,7 @@ def update_contract(request: HttpRequest, contract_id: int, payload: ContractPat
 
 
 @router.post("/contracts/{contract_id}/archive", response={200: ContractOut, **WRITE_ERRORS})
-def archive_contract(request: HttpRequest, contract_id: int) -> Any:
+def archive_contract(request: HttpRequest, contract_id: Id) -> Any:
     contract = _contract(request, contract_id)
     services.archive_service_contract(actor=request.user, channel=Channel.API, contract=contract)
     return _contract(request, contract_id)
@@ -646,7 +644,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
-def get_order(request: HttpRequest, order_id: int) -> Any:
+def get_order(request: HttpRequest, order_id: Id) -> Any:
     return selectors.order_list(viewer=request.user).get(pk=order_id)
 
 
@@ -655,7 +653,7 @@ def get_order(request: HttpRequest, order_id: int) -> Any:
 
 @router.post(
     "/imports/{kind}",
-    response={200: ImportedOut, 401: ErrorOut, 403: ErrorOut, 422: ImportErrorOut},
+    response={200: ImportedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ImportErrorOut},
 )
 def import_csv(
     request: HttpRequest,

@@ -16,15 +16,13 @@ from caseflow.accounts.models import User
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.pagination import keyset_page
-from caseflow.core.schemas import ErrorOut
+from caseflow.core.schemas import ERRORS, WRITE_ERRORS, Id
 from caseflow.customers import selectors, services
 from caseflow.customers.models import Contact, ContactPoint, Customer, Region
 
 router = Router(tags=["customers"])
 
 M = TypeVar("M", bound=models.Model)
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 CUSTOMER_ORDER = ("name", "id")
 
 KindIn = Literal["organisation", "person"]
@@ -110,9 +108,9 @@ class CustomerOut(CustomerListOut):
 
 
 class RegisteredUnitOut(Schema):
-    unit_id: int
+    unit_id: Id
     serial: str
-    product_id: int
+    product_id: Id
     sku: str
     product_name: str
     purchased_on: date
@@ -153,8 +151,8 @@ class CustomerIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     language: LanguageIn = "de"
     is_dealer: bool = False
-    region_id: int | None = None
-    account_manager_id: int | None = None
+    region_id: Id | None = None
+    account_manager_id: Id | None = None
     vat_id: str = Field("", max_length=30)
     street: str = Field("", max_length=200)
     postal_code: str = Field("", max_length=20)
@@ -172,8 +170,8 @@ class CustomerPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     language: LanguageIn | None = None
     is_dealer: bool | None = None
-    region_id: int | None = None
-    account_manager_id: int | None = None
+    region_id: Id | None = None
+    account_manager_id: Id | None = None
     vat_id: str | None = Field(None, max_length=30)
     street: str | None = Field(None, max_length=200)
     postal_code: str | None = Field(None, max_length=20)
@@ -210,7 +208,7 @@ class ContactPointIn(Schema):
 
 class CustomerFilters(Schema):
     q: str = Field("", max_length=200, description="customer number or part of the name")
-    region_id: int | None = None
+    region_id: Id | None = None
     is_dealer: bool | None = None
     include_archived: bool = False
     cursor: str | None = Field(None, max_length=500)
@@ -226,11 +224,11 @@ class LookupQuery(Schema):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _customer(request: HttpRequest, customer_id: int) -> Customer:
+def _customer(request: HttpRequest, customer_id: Id) -> Customer:
     return selectors.customer_detail(viewer=request.user, customer_id=customer_id)
 
 
-def _contact(request: HttpRequest, customer_id: int, contact_id: int) -> Contact:
+def _contact(request: HttpRequest, customer_id: Id, contact_id: Id) -> Contact:
     customer = selectors.customers_visible_to(request.user).get(pk=customer_id)
     return Contact.objects.select_related("customer").get(pk=contact_id, customer=customer)
 
@@ -289,12 +287,12 @@ def list_regions(request: HttpRequest) -> Any:
 
 
 @router.get("/{customer_id}", response={200: CustomerOut, **ERRORS})
-def get_customer(request: HttpRequest, customer_id: int) -> Any:
+def get_customer(request: HttpRequest, customer_id: Id) -> Any:
     return _customer(request, customer_id)
 
 
 @router.patch("/{customer_id}", response={200: CustomerOut, **WRITE_ERRORS})
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Any:
+def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
     """Change master data; send the `version` you read (409 when someone was faster)."""
     customer = selectors.customers_visible_to(request.user).get(pk=customer_id)
     data = _references(payload.dict(exclude_unset=True, exclude={"version"}))
@@ -315,14 +313,14 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 
 
 @router.post("/{customer_id}/archive", response={200: CustomerOut, **WRITE_ERRORS})
-def archive_customer(request: HttpRequest, customer_id: int) -> Any:
+def archive_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = selectors.customers_visible_to(request.user).get(pk=customer_id)
     services.archive_customer(actor=request.user, channel=Channel.API, customer=customer)
     return _customer(request, customer_id)
 
 
 @router.post("/{customer_id}/restore", response={200: CustomerOut, **WRITE_ERRORS})
-def restore_customer(request: HttpRequest, customer_id: int) -> Any:
+def restore_customer(request: HttpRequest, customer_id: Id) -> Any:
     customer = selectors.customers_visible_to(request.user).get(pk=customer_id)
     services.restore_customer(actor=request.user, channel=Channel.API, customer=customer)
     return _customer(request, customer_id)
@@ -332,7 +330,7 @@ def restore_customer(request: HttpRequest, customer_id: int) -> Any:
 
 
 @router.get("/{customer_id}/contacts", response={200: list[ContactOut], **ERRORS})
-def list_contacts(request: HttpRequest, customer_id: int, include_archived: bool = False) -> Any:
+def list_contacts(request: HttpRequest, customer_id: Id, include_archived: bool = False) -> Any:
     customer = selectors.customers_visible_to(request.user).get(pk=customer_id)
     return list(
         selectors.contacts_of(
@@ -342,7 +340,7 @@ def list_contacts(request: HttpRequest, customer_id: int, include_archived: bool
 
 
 @router.post("/{customer_id}/contacts", response={201: ContactOut, **WRITE_ERRORS})
-def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn) -> Any:
+def add_contact(request: HttpRequest, customer_id: Id, payload: ContactIn) -> Any:
     customer = selectors.customers_visible_to(request.user).get(pk=customer_id)
     contact = services.add_contact(
         actor=request.user, channel=Channel.API, customer=customer, **payload.dict()
@@ -352,7 +350,7 @@ def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn) -> A
 
 @router.patch("/{customer_id}/contacts/{contact_id}", response={200: ContactOut, **WRITE_ERRORS})
 def update_contact(
-    request: HttpRequest, customer_id: int, contact_id: int, payload: ContactPatch
+    request: HttpRequest, customer_id: Id, contact_id: Id, payload: ContactPatch
 ) -> Any:
     contact = _contact(request, customer_id, contact_id)
     data = payload.dict(exclude_unset=True)
@@ -367,7 +365,7 @@ def update_contact(
 @router.post(
     "/{customer_id}/contacts/{contact_id}/archive", response={200: ContactOut, **WRITE_ERRORS}
 )
-def archive_contact(request: HttpRequest, customer_id: int, contact_id: int) -> Any:
+def archive_contact(request: HttpRequest, customer_id: Id, contact_id: Id) -> Any:
     contact = _contact(request, customer_id, contact_id)
     return services.archive_contact(actor=request.user, channel=Channel.API, contact=contact)
 
@@ -377,7 +375,7 @@ def archive_contact(request: HttpRequest, customer_id: int, contact_id: int) -> 
     response={201: ContactPointOut, **WRITE_ERRORS},
 )
 def add_contact_point(
-    request: HttpRequest, customer_id: int, contact_id: int, payload: ContactPointIn
+    request: HttpRequest, customer_id: Id, contact_id: Id, payload: ContactPointIn
 ) -> Any:
     """Add an e-mail address or a phone/mobile/fax number (stored normalised)."""
     contact = _contact(request, customer_id, contact_id)
@@ -392,7 +390,7 @@ def add_contact_point(
     response={204: None, **WRITE_ERRORS},
 )
 def remove_contact_point(
-    request: HttpRequest, customer_id: int, contact_id: int, point_id: int
+    request: HttpRequest, customer_id: Id, contact_id: Id, point_id: Id
 ) -> Any:
     contact = _contact(request, customer_id, contact_id)
     point = ContactPoint.objects.select_related("customer").get(pk=point_id, contact=contact)

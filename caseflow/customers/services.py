@@ -59,8 +59,8 @@ def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
     """The audited values of `fields`: foreign keys as their ids."""
     values: dict[str, Any] = {}
     for name in fields:
-        field = obj._meta.get_field(name)
-        values[name] = getattr(obj, field.attname)
+        attname = getattr(obj._meta.get_field(name), "attname", name)
+        values[name] = getattr(obj, attname)
     return values
 
 
