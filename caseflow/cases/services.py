@@ -38,11 +38,11 @@ from caseflow.cases.models import (
 )
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.catalog.selectors import warranty_status
-from caseflow.core.audit import audit
-from caseflow.core.errors import Conflict, DomainError
+from caseflow.core.audit import audit, snapshot, stale_conflict
+from caseflow.core.errors import DomainError
 from caseflow.core.files import StoredFile, store_upload
-from caseflow.core.models import AuditEntry
 from caseflow.core.numbering import next_number
+from caseflow.core.validation import raise_first, validate
 from caseflow.customers.models import Contact, Customer
 
 # Roles that may own (work on) a case.
@@ -73,22 +73,7 @@ def _lock(case: Case, version: int | None) -> Case:
     """Re-read `case` under a row lock; refuse if the caller read an older version."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if version is not None and version != locked.version:
-        last = (
-            AuditEntry.objects.filter(chain=f"cases.case:{locked.pk}")
-            .order_by("-seq")
-            .values("actor_label", "created_at", "action")
-            .first()
-        )
-        detail: dict[str, Any] = {"current_version": locked.version}
-        message = _("This case was changed by someone else; reload it and try again.")
-        if last:
-            when = timezone.localtime(last["created_at"]).strftime("%Y-%m-%d %H:%M")
-            message = _(
-                "This case was changed by %(who)s at %(when)s (%(action)s) after you opened it; "
-                "reload it and try again."
-            ) % {"who": last["actor_label"], "when": when, "action": last["action"]}
-            detail.update(changed_by=last["actor_label"], changed_action=last["action"])
-        raise Conflict(message, field="version", **detail)
+        raise stale_conflict(locked, label=_("Case %(number)s") % {"number": locked.number})
     return locked
 
 
@@ -101,15 +86,6 @@ def _bump(case: Case, fields: Sequence[str]) -> None:
     case.version += 1
     case.clean_fields(exclude=RELATIONS)
     case.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def _snapshot(case: Case, fields: Sequence[str]) -> dict[str, Any]:
-    """The audit view of `fields`: primary keys for relations, values otherwise."""
-    result: dict[str, Any] = {}
-    for name in fields:
-        field = Case._meta.get_field(name)
-        result[name] = getattr(case, getattr(field, "attname", name))
-    return result
 
 
 def _system_event(
@@ -243,13 +219,6 @@ def _validate_text(value: str, field: str, limit: int) -> str:
     return value
 
 
-def _raise_validation(exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        name, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=None if name == "__all__" else name) from exc
-    raise DomainError(exc.messages[0]) from exc
-
-
 # --- opening ------------------------------------------------------------------------------
 
 
@@ -329,14 +298,9 @@ def open_case(
         received_at=received_at,
         promised_by=promised_by,
     )
-    try:
-        # The CHECK constraints hold by construction here and in the database; validating
-        # them in Python would cost a query each.
-        case.full_clean(
-            exclude=["number", *RELATIONS], validate_unique=False, validate_constraints=False
-        )
-    except ValidationError as exc:
-        _raise_validation(exc)
+    # The CHECK constraints hold by construction here and in the database; validating
+    # them in Python would cost a query each.
+    validate(case, exclude=("number", *RELATIONS), constraints=False)
     case.save()
     _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
     audit(
@@ -345,7 +309,7 @@ def open_case(
         action="case.opened",
         target=case,
         new_chain=True,
-        after=_snapshot(case, ("number", "customer", "subject", "case_type", "status", "owner")),
+        after=snapshot(case, ("number", "customer", "subject", "case_type", "status", "owner")),
     )
     return case
 
@@ -370,7 +334,7 @@ def update_case(
     changed = [name for name, value in changes.items() if getattr(case, name) != value]
     if not changed:
         return case
-    before = _snapshot(case, (*EDITABLE_FIELDS, "suggested_case_type"))
+    before = snapshot(case, (*EDITABLE_FIELDS, "suggested_case_type"))
     for name in changed:
         value = changes[name]
         if isinstance(value, str):
@@ -410,9 +374,9 @@ def update_case(
     try:
         _bump(case, changed)
     except ValidationError as exc:
-        _raise_validation(exc)
+        raise_first(exc)
     before = {name: before[name] for name in changed}
-    after = _snapshot(case, changed)
+    after = snapshot(case, changed)
     _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
     audit(
         actor=actor, channel=channel, action="case.updated", target=case, before=before, after=after
@@ -688,10 +652,7 @@ def add_supply(
         currency=product.currency,
         added_by=actor,
     )
-    try:
-        line.full_clean()
-    except ValidationError as exc:
-        _raise_validation(exc)
+    validate(line, exclude=("case", "product", "added_by"))
     line.save()
     _bump(case, [])
     _system_event(
@@ -781,7 +742,7 @@ def resolve_case(
             field="status",
             code="illegal_transition",
         )
-    before = _snapshot(case, ("status", "resolution_general", "resolution_specific", "solution"))
+    before = snapshot(case, ("status", "resolution_general", "resolution_specific", "solution"))
     case.resolution_general = resolution_general
     case.resolution_specific = resolution_specific
     if solution is not None:
@@ -806,7 +767,7 @@ def resolve_case(
         action="case.resolved",
         target=case,
         before=before,
-        after=_snapshot(case, ("status", "resolution_general", "resolution_specific", "solution")),
+        after=snapshot(case, ("status", "resolution_general", "resolution_specific", "solution")),
     )
     return case
 

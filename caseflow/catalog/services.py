@@ -35,11 +35,11 @@ from caseflow.catalog.models import (
     Unit,
     serial_validator,
 )
-from caseflow.core.audit import audit
-from caseflow.core.errors import Conflict, DomainError
+from caseflow.core.audit import audit, snapshot, stale_conflict
+from caseflow.core.errors import DomainError
 from caseflow.core.numbering import next_number
+from caseflow.core.validation import validate
 from caseflow.customers.models import Customer
-from caseflow.customers.services import snapshot, validate
 
 PRODUCT_FIELDS = (
     "sku",
@@ -97,18 +97,6 @@ def _decimal(value: Any, *, field: str) -> Decimal:
     return number
 
 
-def _stale(label: str, current_version: int) -> Conflict:
-    return Conflict(
-        _(
-            "%(label)s was changed by someone else after you loaded it. "
-            "Reload it and apply your change again."
-        )
-        % {"label": label},
-        field="version",
-        current_version=current_version,
-    )
-
-
 def _live_customer(customer: Customer, *, field: str) -> None:
     if customer.archived_at is not None:
         raise DomainError(
@@ -151,6 +139,7 @@ def create_product_type(*, actor: User | None, channel: str, code: str, name: st
         channel=channel,
         action="catalog.product_type_created",
         target=product_type,
+        new_chain=True,
         after={"code": product_type.code, "name": product_type.name},
     )
     return product_type
@@ -211,6 +200,7 @@ def create_product(
         channel=channel,
         action="catalog.product_created",
         target=product,
+        new_chain=True,
         after=snapshot(product, PRODUCT_FIELDS),
     )
     return product
@@ -231,7 +221,7 @@ def update_product(
         raise DomainError(_("%(field)s cannot be changed here.") % {"field": name}, field=name)
     locked = Product.objects.select_for_update().get(pk=product.pk)
     if version != locked.version:
-        raise _stale(str(locked), locked.version)
+        raise stale_conflict(locked, label=str(locked))
     before = snapshot(locked, PRODUCT_FIELDS)
     for name, value in changes.items():
         setattr(locked, name, value.strip() if name in ("sku", "name") else value)
@@ -333,6 +323,7 @@ def create_unit(
         channel=channel,
         action="catalog.unit_created",
         target=unit,
+        new_chain=True,
         after={"product": product.pk, "serial": serial, "manufactured_on": manufactured_on},
     )
     return unit
@@ -473,6 +464,7 @@ def create_service_contract(
         channel=channel,
         action="catalog.contract_created",
         target=contract,
+        new_chain=True,
         after={"number": contract.number, **snapshot(contract, CONTRACT_FIELDS), "units": unit_ids},
     )
     return contract
@@ -494,7 +486,7 @@ def update_service_contract(
     require(actor, "contract.manage")
     locked = ServiceContract.objects.select_for_update().get(pk=contract.pk)
     if version != locked.version:
-        raise _stale(locked.number, locked.version)
+        raise stale_conflict(locked, label=locked.number)
     if locked.archived_at is not None:
         raise DomainError(_("This contract is archived."), field="contract_id", code="archived")
     before = snapshot(locked, CONTRACT_FIELDS)
@@ -692,6 +684,7 @@ def create_sales_order(
         channel=channel,
         action="catalog.order_created",
         target=order,
+        new_chain=True,
         after={
             "number": number,
             "customer": customer.pk,

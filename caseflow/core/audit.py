@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +20,9 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from caseflow.core.errors import Conflict
 from caseflow.core.models import AuditChainHead, AuditEntry, Channel
 
 GENESIS = "0" * 64
@@ -36,6 +38,40 @@ def jsonable(value: Any) -> Any:
 
 def chain_name(obj: models.Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
+    """The audited values of `fields`: relations as their primary keys."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        attname = getattr(obj._meta.get_field(name), "attname", name)
+        values[name] = getattr(obj, attname)
+    return values
+
+
+def stale_conflict(obj: Any, *, label: str, aggregate: models.Model | None = None) -> Conflict:
+    """The answer to a writer who read an older version of `obj`: who changed it since,
+    when and how, as far as the audit trail says (one indexed query)."""
+    last = (
+        AuditEntry.objects.filter(chain=chain_name(aggregate or obj))
+        .order_by("-seq")
+        .only("actor_label", "created_at", "action")
+        .first()
+    )
+    details: dict[str, Any] = {"current_version": obj.version}
+    if last is None:
+        message = _(
+            "%(label)s was changed by someone else after you loaded it. "
+            "Reload it and apply your change again."
+        ) % {"label": label}
+    else:
+        when = timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M")
+        message = _(
+            "%(label)s was changed by %(who)s at %(when)s (%(action)s) after you loaded it. "
+            "Reload it and apply your change again."
+        ) % {"label": label, "who": last.actor_label, "when": when, "action": last.action}
+        details.update(changed_by=last.actor_label, changed_action=last.action)
+    return Conflict(message, field="version", **details)
 
 
 def _digest(

@@ -13,17 +13,17 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Language, User
 from caseflow.accounts.roles import require
-from caseflow.core.audit import audit, chain_name
-from caseflow.core.errors import Conflict, DomainError
-from caseflow.core.models import AuditEntry
+from caseflow.core.audit import audit, snapshot, stale_conflict
+from caseflow.core.errors import DomainError
 from caseflow.core.numbering import next_plain_number
 from caseflow.core.phones import to_e164
+from caseflow.core.validation import validate
 from caseflow.customers.models import (
     Contact,
     ContactPoint,
@@ -53,31 +53,6 @@ CONTACT_FIELDS = (
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def snapshot(obj: models.Model, fields: Sequence[str]) -> dict[str, Any]:
-    """The audited values of `fields`: foreign keys as their ids."""
-    values: dict[str, Any] = {}
-    for name in fields:
-        attname = getattr(obj._meta.get_field(name), "attname", name)
-        values[name] = getattr(obj, attname)
-    return values
-
-
-def raise_first(exc: ValidationError, *, prefix: str = "") -> None:
-    """Turn Django's ValidationError (from full_clean) into a DomainError naming the field."""
-    if hasattr(exc, "error_dict"):
-        name, errors = next(iter(exc.error_dict.items()))
-        field = None if name == "__all__" else f"{prefix}{name}"
-        raise DomainError(errors[0].messages[0], field=field) from exc
-    raise DomainError(exc.messages[0]) from exc
-
-
-def validate(obj: models.Model, *, prefix: str = "", exclude: Sequence[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        raise_first(exc, prefix=prefix)
 
 
 def normalise_email(raw: str, *, field: str) -> str:
@@ -146,31 +121,6 @@ def _clean_country(value: str) -> str:
 
 def _lock_customer(customer: Customer) -> Customer:
     return Customer.objects.select_for_update().get(pk=customer.pk)
-
-
-def _stale(obj: models.Model, current_version: int, label: str) -> Conflict:
-    """The conflict answer, naming who changed `obj` last and when, if the trail says so."""
-    last = (
-        AuditEntry.objects.filter(chain=chain_name(obj), target_type=obj._meta.label_lower)
-        .order_by("-seq")
-        .only("actor_label", "created_at")
-        .first()
-    )
-    if last is not None:
-        message = _(
-            "%(label)s was changed by %(who)s at %(when)s after you loaded it. "
-            "Reload it and apply your change again."
-        ) % {
-            "label": label,
-            "who": last.actor_label,
-            "when": f"{last.created_at:%Y-%m-%d %H:%M} UTC",
-        }
-    else:
-        message = _(
-            "%(label)s was changed by someone else after you loaded it. "
-            "Reload it and apply your change again."
-        ) % {"label": label}
-    return Conflict(message, field="version", current_version=current_version)
 
 
 def _add_point(
@@ -325,6 +275,7 @@ def create_customer(
         channel=channel,
         action="customer.created",
         target=customer,
+        new_chain=True,
         after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
     )
     if contact_name.strip() or emails or phones:
@@ -354,7 +305,7 @@ def update_customer(
         )
     locked = _lock_customer(customer)
     if version != locked.version:
-        raise _stale(locked, locked.version, str(locked))
+        raise stale_conflict(locked, label=str(locked))
     if "kind" in changes:
         _check_choice(changes["kind"], CustomerKind.values, field="kind")
     if "language" in changes:
