@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "caseflow.customers",
     "caseflow.catalog",
     "caseflow.cases",
+    "caseflow.desk",
 ]
 
 MIDDLEWARE = [
@@ -103,12 +104,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "caseflow.desk.middleware.UserPreferencesMiddleware",
 ]
 
 ROOT_URLCONF = "caseflow.urls"
 WSGI_APPLICATION = "caseflow.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "desk:login"
+LOGIN_REDIRECT_URL = "desk:home"
+LOGOUT_REDIRECT_URL = "desk:login"
 
 TEMPLATES = [
     {

@@ -68,3 +68,44 @@ def revoke_api_token(*, actor: User | None, token: ApiToken, channel: str = Chan
         aggregate=token.user,
         after={"prefix": token.prefix},
     )
+
+
+@transaction.atomic
+def set_preferences(
+    *,
+    actor: User | None,
+    user: User,
+    language: str | None = None,
+    time_zone: str | None = None,
+    channel: str = Channel.UI,
+) -> User:
+    """Change a user's language or time zone (their own, or anyone's for an administrator)."""
+    import zoneinfo
+
+    from caseflow.accounts.models import Language
+
+    if actor is not None and actor.pk != user.pk:
+        require(actor, "user.manage")
+    changes: dict[str, str] = {}
+    if language is not None:
+        if language not in Language.values:
+            raise DomainError(_("Unknown language."), field="language")
+        changes["language"] = language
+    if time_zone is not None:
+        try:
+            zoneinfo.ZoneInfo(time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise DomainError(_("Unknown time zone."), field="time_zone") from None
+        changes["time_zone"] = time_zone
+    changed = {k: v for k, v in changes.items() if getattr(user, k) != v}
+    if not changed:
+        return user
+    before = {k: getattr(user, k) for k in changed}
+    for name, value in changed.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(changed))
+    audit(
+        actor=actor, channel=channel, action="user.preferences", target=user, before=before,
+        after=changed,
+    )  # fmt: skip
+    return user

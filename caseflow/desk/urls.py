@@ -1,0 +1,7 @@
+from caseflow.desk.views import shell
+
+app_name = "desk"
+
+urlpatterns = [
+    *shell.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""The desk's screens, one module each; every module lists its own `urlpatterns`."""
