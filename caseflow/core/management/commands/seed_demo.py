@@ -612,6 +612,15 @@ def weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
     return rng.choices(values, weights=weights)[0]
 
 
+def fits(scenario: Scenario, status: str) -> bool:
+    """Whether a case of `scenario` can sensibly be in the active `status`."""
+    if status in (CaseStatus.WAITING_PARTS, CaseStatus.WAITING_VENDOR):
+        return scenario.waiting == status
+    if status == CaseStatus.WAITING_CUSTOMER:
+        return scenario.waiting in (None, CaseStatus.WAITING_CUSTOMER)
+    return True
+
+
 @dataclass(order=True)
 class Step:
     """One thing that happens in the company's history, replayed at `at`."""
@@ -1120,9 +1129,9 @@ class Command(BaseCommand):
                 done += 1
                 age = rng.randrange(12, 365)
             else:
-                scenario = (
-                    SCENARIOS[index % len(SCENARIOS)] if index < 40 else rng.choice(SCENARIOS)
-                )
+                # a case waiting on parts is one that needs parts, and so on
+                fitting = [s for s in SCENARIOS if fits(s, status)]
+                scenario = fitting[index % len(fitting)] if index < 40 else rng.choice(fitting)
                 resolution = rng.choice(scenario.resolutions)
                 age = rng.randrange(1, 25)
             received = self._at(self._day(-age))
@@ -1227,7 +1236,8 @@ class Command(BaseCommand):
         general, specific = plan.scenario.reason
         suggested = case_services.suggest_case_type(unit, timezone.localdate(plan.received))
         case_type, reason, actor = None, "", agent
-        if suggested == CaseType.BILLABLE and unit is not None and rng.random() < 0.12:
+        repair = plan.scenario.reason[0] == "HARD"
+        if suggested == CaseType.BILLABLE and unit is not None and repair and rng.random() < 0.25:
             case_type, reason, actor = (
                 CaseType.COURTESY,
                 SAY["courtesy"][language],
