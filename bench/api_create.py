@@ -31,6 +31,7 @@ from _common import (
     DEFAULT_DATABASE_URL,
     Gunicorn,
     HttpClient,
+    cpu_busy_seconds,
     create_bench_token,
     format_line,
     load_note,
@@ -135,12 +136,14 @@ def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     for thread in threads:
         thread.start()
+    busy_before = cpu_busy_seconds()
     started = time.perf_counter()
     deadline[0] = started + args.duration
     start_gate.wait()
     for thread in threads:
         thread.join(timeout=args.duration + 120)
     elapsed = time.perf_counter() - started
+    busy_after = cpu_busy_seconds()
     all_ms = [ms for chunk in latencies for ms in chunk]
     total = sum((c for c in statuses), Counter())
     created = total.get(201, 0)
@@ -154,6 +157,15 @@ def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict
     verdict = "OK" if rate >= 200 and errors == 0 else "MISSED"
     print(f"created {created} cases: {rate:.1f} cases/s, errors={errors}")
     print(f"target >= 200 cases/s with 0 errors: {verdict}")
+    cpu_ms = None
+    if busy_before is not None and busy_after is not None and created:
+        busy = busy_after - busy_before
+        cpu_ms = round(busy / created * 1000, 1)
+        print(
+            f"machine CPU busy {busy / elapsed / (os.cpu_count() or 1):.0%} of "
+            f"{os.cpu_count()} CPUs: {cpu_ms} CPU-ms per created case (everything on the "
+            "machine: gunicorn, PostgreSQL, this client and anyone else's work)"
+        )
     gaps = check_numbers(all_numbers)
     return {
         "cases_per_s": round(rate, 1),
@@ -162,6 +174,7 @@ def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict
         "elapsed_s": round(elapsed, 1),
         "latency_ms": {k: round(v, 2) for k, v in summary(all_ms).items()},
         "number_gaps": gaps,
+        "cpu_ms_per_case": cpu_ms,
     }
 
 
