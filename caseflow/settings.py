@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "caseflow.catalog",
     "caseflow.cases",
     "caseflow.desk",
+    "caseflow.demo",
 ]
 
 MIDDLEWARE = [
@@ -132,7 +133,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite file by default; PostgreSQL (or anything dj-database-url reads) via DATABASE_URL.
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'caseflow.sqlite3'}")
+DATABASE_URL = env_str("DATABASE_URL", "")
+if not DATABASE_URL:
+    # The laptop default: a SQLite file in VAR_DIR, which must exist for SQLite to create it.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'caseflow.sqlite3'}"
 try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 except ValueError as exc:

@@ -218,16 +218,28 @@ def broken_links(
         heads = heads.filter(chain=chain)
     if since:
         entries = entries.filter(created_at__gte=since)
-    head_of = dict(heads.values_list("chain", "last_seq"))
+    head_of = {name: (seq, digest) for name, seq, digest in heads.values_list(
+        "chain", "last_seq", "last_hash"
+    )}  # fmt: skip
     seen: set[str] = set()
     current: str | None = None
     prev_seq, prev_hash = 0, GENESIS
     last: AuditEntry | None = None
 
     def check_end(entry: AuditEntry) -> Iterator[BrokenLink]:
-        expected = head_of.get(entry.chain)
-        if expected is None:
+        head = head_of.get(entry.chain)
+        if head is None:
             yield BrokenLink(entry.chain, None, entry.seq, None, "the chain head is missing")
+            return
+        expected, head_hash = head
+        if expected == entry.seq and head_hash != entry.hash:
+            yield BrokenLink(
+                entry.chain,
+                entry.pk,
+                entry.seq,
+                entry.created_at,
+                "the newest entry does not match the chain head: it was rewritten",
+            )
         elif expected != entry.seq:
             yield BrokenLink(
                 entry.chain,
@@ -273,7 +285,7 @@ def broken_links(
     if last is not None:
         yield from check_end(last)
     if since is None:
-        for name, last_seq in head_of.items():
+        for name, (last_seq, _digest) in head_of.items():
             if name not in seen and last_seq:
                 yield BrokenLink(name, None, last_seq, None, "all entries of the chain are missing")
 

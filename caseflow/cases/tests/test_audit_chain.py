@@ -78,6 +78,20 @@ def test_a_relinked_forgery_is_still_found(busy_case):
     assert broken.entry_id in (entries[1].pk, entries[2].pk)
 
 
+def test_a_rewritten_newest_entry_with_a_recomputed_hash_is_found(busy_case):
+    """Whoever edits the newest entry and recomputes its hash still misses the head."""
+    from caseflow.core.audit import _entry_digest
+
+    newest = _entries(busy_case)[-1]
+    newest.after = {"forged": True}
+    newest.hash = _entry_digest(newest)
+    AuditEntry.objects.filter(pk=newest.pk).update(after=newest.after, hash=newest.hash)
+    broken = first_broken_link()
+    assert broken is not None
+    assert broken.entry_id == newest.pk
+    assert "rewritten" in broken.reason
+
+
 def test_verify_since_a_day(busy_case, capsys):
     call_command("verify_audit", "--since", "2000-01-01")
     assert "intact" in capsys.readouterr().out
