@@ -103,7 +103,7 @@ def test_verify_rejects_a_malformed_date():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_eight_threads_open_400_cases_with_consecutive_numbers(agent, customer):
     errors: list[BaseException] = []
 

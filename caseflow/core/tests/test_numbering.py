@@ -27,14 +27,14 @@ def test_a_rolled_back_transaction_gives_its_number_back():
         assert next_value("rma", "2026") == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
         next_value("case", "2026")
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_get_distinct_consecutive_values():
     results: list[int] = []
     errors: list[BaseException] = []
