@@ -1,7 +1,8 @@
-from caseflow.desk.views import shell
+from caseflow.desk.views import cases, shell
 
 app_name = "desk"
 
 urlpatterns = [
     *shell.urlpatterns,
+    *cases.urlpatterns,
 ]

@@ -1,0 +1,1 @@
+"""The desk's forms, one module per screen."""

@@ -1,0 +1,582 @@
+"""Forms of the case screens: the list's filters, opening a case, and every action on a case.
+
+Forms parse and check the shape of the input; the business rules stay in
+`caseflow.cases.services`, whose `DomainError`s the views turn into form errors. Choice lists
+(priorities, owners, teams, codes) are loaded once per request by the view and handed in, so
+a form costs no query of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caseflow.accounts.models import Team, User
+from caseflow.cases.models import (
+    ACTIVE,
+    CASE_CHANNELS,
+    TRANSITIONS,
+    WAITING,
+    CallOutcome,
+    Case,
+    CaseStatus,
+    CaseType,
+    Code,
+    Priority,
+)
+from caseflow.catalog.models import Product, ProductType, Unit
+from caseflow.customers.models import Contact, Customer
+
+OWNER_ME = "me"
+OWNER_NONE = "none"
+SORTS = (
+    ("newest", _("Newest first")),
+    ("oldest", _("Oldest first")),
+    ("priority", _("Priority")),
+)
+# Statuses `change_status` handles; resolving, closing and reopening have their own forms.
+MANUAL_STATUSES = frozenset({CaseStatus.OPEN, *WAITING})
+CASE_NUMBER = re.compile(r"^C-\d{4}-\d{4,10}$", re.IGNORECASE)
+DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)$")
+NOTE_LIMIT = 100000
+TEXT_LIMIT = 20000
+REASON_LIMIT = 2000
+
+
+@dataclass
+class Choices:
+    """The configuration rows a case screen offers in its selects (loaded once per request)."""
+
+    priorities: list[Priority] = field(default_factory=list)
+    owners: list[User] = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+    product_types: list[ProductType] = field(default_factory=list)
+    resolution_codes: list[Code] = field(default_factory=list)
+
+    def priority(self, code: str) -> Priority | None:
+        return next((p for p in self.priorities if p.code == code), None)
+
+
+class DeskForm(forms.Form):
+    """Bootstrap classes on every widget, ids unique per form on a page full of forms, and
+    fields with errors marked for the eye and for screen readers."""
+
+    slug = "form"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.slug}-%s")
+        super().__init__(*args, **kwargs)
+        for bound in self:
+            widget = bound.field.widget
+            if widget.is_hidden:
+                continue
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm"
+            else:
+                css = "form-control form-control-sm"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"{self.slug}-{name}-error"
+
+
+def _blank(label: Any) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+def _version_field() -> forms.IntegerField:
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class _Lookup:
+    """Resolves a typed reference ("42" as an id, or a business number) to one row."""
+
+    @staticmethod
+    def customer(value: str) -> Customer | None:
+        value = value.strip()
+        if not value:
+            return None
+        if value.isdigit() and len(value) <= 12:
+            found = Customer.objects.filter(pk=int(value)).first()
+        else:
+            found = Customer.objects.filter(number__iexact=value).first()
+        if found is None:
+            raise forms.ValidationError(_("There is no customer %(ref)s."), params={"ref": value})
+        return found
+
+    @staticmethod
+    def product(value: str) -> Product | None:
+        value = value.strip()
+        if not value:
+            return None
+        if value.isdigit() and len(value) <= 12:
+            found = Product.objects.filter(pk=int(value)).first()
+        else:
+            found = Product.objects.filter(sku__iexact=value).first()
+        if found is None:
+            raise forms.ValidationError(_("There is no product %(ref)s."), params={"ref": value})
+        return found
+
+
+# --- the list -----------------------------------------------------------------------------
+
+
+class CaseFilterForm(DeskForm):
+    """The case list's filters. All of them live in the URL (a GET form)."""
+
+    slug = "filter"
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.MultipleChoiceField(
+        label=_("Status"), required=False, choices=CaseStatus.choices
+    )
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    case_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=_blank(_("Any type")) + CaseType.choices
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=_blank(_("Any channel")) + [(c.value, c.label) for c in CASE_CHANNELS],
+    )
+    product = forms.CharField(label=_("Product"), required=False, max_length=40)
+    product_type = forms.ChoiceField(label=_("Product type"), required=False)
+    customer = forms.CharField(label=_("Customer"), required=False, max_length=20)
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+    cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [
+            ("", _("Anyone")),
+            (OWNER_ME, _("Me")),
+            (OWNER_NONE, _("Unassigned")),
+            *((str(u.pk), str(u)) for u in choices.owners),
+        ]
+        self.fields["team"].choices = _blank(_("Any team")) + [
+            (str(t.pk), t.name) for t in choices.teams
+        ]
+        self.fields["priority"].choices = _blank(_("Any priority")) + [
+            (p.code, p.name) for p in choices.priorities
+        ]
+        self.fields["product_type"].choices = _blank(_("Any product type")) + [
+            (str(t.pk), t.name) for t in choices.product_types
+        ]
+
+    def clean_customer(self) -> Customer | None:
+        return _Lookup.customer(self.cleaned_data["customer"])
+
+    def clean_product(self) -> Product | None:
+        return _Lookup.product(self.cleaned_data["product"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", _("The end lies before the start."))
+        return data
+
+    def selector_kwargs(self, viewer: User) -> dict[str, Any]:
+        """Keyword arguments for `selectors.case_list` (free text is handled by the view)."""
+        data = self.cleaned_data
+        kwargs: dict[str, Any] = {}
+        if data.get("status"):
+            kwargs["status"] = data["status"]
+        owner = data.get("owner")
+        if owner == OWNER_ME:
+            kwargs["owner_id"] = viewer.pk
+        elif owner == OWNER_NONE:
+            kwargs["unassigned"] = True
+        elif owner:
+            kwargs["owner_id"] = int(owner)
+        for name, key in (("team", "team_id"), ("product_type", "product_type_id")):
+            if data.get(name):
+                kwargs[key] = int(data[name])
+        for name in ("priority", "case_type", "channel"):
+            if data.get(name):
+                kwargs[name] = data[name]
+        if data.get("customer") is not None:
+            kwargs["customer_id"] = data["customer"].pk
+        if data.get("product") is not None:
+            kwargs["product_id"] = data["product"].pk
+        # Days are the user's days: from midnight of the first to midnight after the last.
+        if data.get("received_from"):
+            kwargs["received_from"] = _day_start(data["received_from"])
+        if data.get("received_to"):
+            kwargs["received_to"] = _day_start(data["received_to"] + timedelta(days=1))
+        return kwargs
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def looks_like_case_number(text: str) -> bool:
+    return bool(CASE_NUMBER.match(text.strip()))
+
+
+SAVED_VIEWS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
+    ("mine", _("My open cases"), {"owner": OWNER_ME, "status": list(ACTIVE)}),
+    ("unassigned", _("Unassigned"), {"owner": OWNER_NONE, "status": list(ACTIVE)}),
+    ("waiting", _("Waiting"), {"status": list(WAITING)}),
+)
+
+
+# --- opening a case -----------------------------------------------------------------------
+
+
+class CaseOpenForm(DeskForm):
+    """A new case, usually on a unit picked on the incoming-call screen."""
+
+    slug = "new"
+
+    customer = forms.CharField(label=_("Customer (number)"), max_length=20)
+    contact = forms.ChoiceField(label=_("Contact"), required=False)
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    product = forms.CharField(label=_("Product (article number)"), required=False, max_length=40)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    symptom = forms.CharField(
+        label=_("Symptom"), required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(
+            attrs={"rows": 4}
+        )
+    )  # fmt: skip
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[(c.value, c.label) for c in CASE_CHANNELS]
+    )
+    case_type = forms.ChoiceField(label=_("Case type"), choices=CaseType.choices)
+    case_type_reason = forms.CharField(
+        label=_("Reason for another case type"), required=False, max_length=500
+    )
+    priority = forms.ChoiceField(label=_("Priority"))
+    promised_by = forms.DateField(
+        label=_("Promised by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    take = forms.BooleanField(label=_("Assign to me"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        choices: Choices,
+        customer: Customer | None,
+        contacts: list[Contact],
+        units: list[Unit],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.customer_obj = customer
+        self.units = {str(u.pk): u for u in units}
+        self.contacts = {str(c.pk): c for c in contacts}
+        self.fields["contact"].choices = _blank(_("—")) + [(str(c.pk), c.name) for c in contacts]
+        self.fields["unit"].choices = _blank(_("No unit")) + [
+            (str(u.pk), f"{u.serial} · {u.product.name}") for u in units
+        ]
+        self.fields["priority"].choices = [(p.code, p.name) for p in choices.priorities if p.active]
+
+    def clean_customer(self) -> Customer:
+        found = _Lookup.customer(self.cleaned_data["customer"])
+        if found is None:
+            raise forms.ValidationError(_("Pick the customer first."))
+        return found
+
+    def clean_product(self) -> Product | None:
+        return _Lookup.product(self.cleaned_data["product"])
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "customer": data["customer"],
+            "contact": self.contacts.get(data.get("contact") or ""),
+            "unit": self.units.get(data.get("unit") or ""),
+            "product": data.get("product"),
+            "subject": data["subject"],
+            "symptom": data.get("symptom", ""),
+            "channel": data["channel"],
+            "case_type": data["case_type"],
+            "case_type_reason": data.get("case_type_reason", ""),
+            "priority": self.choices.priority(data["priority"]),
+            "promised_by": data.get("promised_by"),
+        }
+
+
+# --- actions on a case --------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class NoteForm(DeskForm):
+    slug = "note"
+
+    text = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("text") and not data.get("files") and not self.errors:
+            self.add_error("text", _("Write something or attach a file."))
+        return data
+
+
+class CallForm(DeskForm):
+    slug = "call"
+
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=(("in", _("Incoming")), ("out", _("Outgoing"))),
+        widget=forms.RadioSelect,
+        initial="in",
+    )
+    duration = forms.CharField(
+        label=_("Duration (mm:ss)"),
+        required=False,
+        max_length=9,
+        widget=forms.TextInput(attrs={"placeholder": "mm:ss", "inputmode": "numeric"}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=CallOutcome.choices, initial=CallOutcome.REACHED
+    )
+    text = forms.CharField(
+        label=_("What was agreed"),
+        required=False,
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_duration(self) -> int | None:
+        value = self.cleaned_data["duration"].strip()
+        if not value:
+            return None
+        match = DURATION.match(value)
+        if match is None:
+            raise forms.ValidationError(_("Enter the duration as mm:ss, for example 4:30."))
+        hours, minutes, seconds = (int(part or 0) for part in match.groups())
+        return hours * 3600 + minutes * 60 + seconds
+
+    @property
+    def event_type(self) -> str:
+        return "call_in" if self.cleaned_data["direction"] == "in" else "call_out"
+
+
+class StatusForm(DeskForm):
+    slug = "status"
+
+    version = _version_field()
+    status = forms.ChoiceField(label=_("New status"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=REASON_LIMIT)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = allowed_statuses(case)
+        self.fields["status"].choices = [(s.value, s.label) for s in allowed]
+
+
+def allowed_statuses(case: Case) -> list[CaseStatus]:
+    """The statuses the status form offers from the case's current one, in list order."""
+    allowed = TRANSITIONS.get(case.status, frozenset()) & MANUAL_STATUSES
+    return [s for s in CaseStatus if s in allowed]
+
+
+class AssignForm(DeskForm):
+    slug = "assign"
+
+    version = _version_field()
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    team = forms.ChoiceField(label=_("Team"), required=False)
+
+    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owners = {str(u.pk): u for u in choices.owners}
+        self.teams = {str(t.pk): t for t in choices.teams}
+        self.fields["owner"].choices = _blank(_("Nobody")) + [
+            (k, str(u)) for k, u in self.owners.items()
+        ]
+        self.fields["team"].choices = _blank(_("Keep the team")) + [
+            (k, t.name) for k, t in self.teams.items()
+        ]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            "owner": self.owners.get(self.cleaned_data.get("owner") or ""),
+            "team": self.teams.get(self.cleaned_data.get("team") or ""),
+        }
+
+
+class DetailsForm(DeskForm):
+    slug = "edit"
+
+    version = _version_field()
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    symptom = forms.CharField(
+        label=_("Symptom"), required=False, max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    diagnosis = forms.CharField(
+        label=_("Diagnosis"), required=False, max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    solution = forms.CharField(
+        label=_("Solution"), required=False, max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    promised_by = forms.DateField(
+        label=_("Promised by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    priority = forms.ChoiceField(label=_("Priority"))
+    case_type = forms.ChoiceField(label=_("Case type"), choices=CaseType.choices)
+    case_type_reason = forms.CharField(
+        label=_("Reason for the case type"), required=False, max_length=500
+    )
+
+    def __init__(self, *args: Any, choices: Choices, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.fields["priority"].choices = [
+            (p.code, p.name) for p in choices.priorities if p.active or p.pk == case.priority_id
+        ]
+
+    @classmethod
+    def initial_for(cls, case: Case) -> dict[str, Any]:
+        return {
+            "version": case.version,
+            "subject": case.subject,
+            "symptom": case.symptom,
+            "diagnosis": case.diagnosis,
+            "solution": case.solution,
+            "promised_by": case.promised_by,
+            "priority": case.priority.code,
+            "case_type": case.case_type,
+            "case_type_reason": case.case_type_reason,
+        }
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = ("subject", "symptom", "diagnosis", "solution", "promised_by", "case_type")
+        changes = {name: data[name] for name in names}
+        changes["case_type_reason"] = data.get("case_type_reason", "")
+        changes["priority"] = self.choices.priority(data["priority"])
+        return changes
+
+
+class SupplyForm(DeskForm):
+    slug = "supply"
+
+    product = forms.CharField(label=_("Article number"), max_length=40)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
+        initial=Decimal("1"),
+    )  # fmt: skip
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), required=False, max_digits=12, decimal_places=2,
+        min_value=Decimal("0"), help_text=_("empty: the product's price"),
+    )  # fmt: skip
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
+
+    def clean_product(self) -> Product:
+        found = _Lookup.product(self.cleaned_data["product"])
+        if found is None:
+            raise forms.ValidationError(_("Enter an article number."))
+        return found
+
+
+class ResolveForm(DeskForm):
+    slug = "resolve"
+
+    version = _version_field()
+    resolution_general = forms.ChoiceField(label=_("Resolution (general)"))
+    resolution_specific = forms.ChoiceField(label=_("Resolution (specific)"), required=False)
+    solution = forms.CharField(
+        label=_("Solution"), required=False, max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = choices.resolution_codes
+        self.codes = {str(c.pk): c for c in codes}
+        self.fields["resolution_general"].choices = _blank(_("Choose …")) + [
+            (str(c.pk), str(c)) for c in codes if c.parent_id is None
+        ]
+        # Every specific code is accepted here; whether it belongs to the general one is
+        # the service's rule (and its message). The select shows only the matching ones.
+        self.fields["resolution_specific"].choices = _blank(_("—")) + [
+            (str(c.pk), str(c)) for c in codes if c.parent_id is not None
+        ]
+        general = self["resolution_general"].value()
+        self.specific_options = specific_codes(codes, general)
+        # A specific code sent under another general code stays visible next to its error.
+        chosen = self.codes.get(str(self["resolution_specific"].value() or ""))
+        if chosen is not None and chosen.parent_id and chosen not in self.specific_options:
+            self.specific_options.append(chosen)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "resolution_general": self.codes.get(data["resolution_general"]),
+            "resolution_specific": self.codes.get(data.get("resolution_specific") or ""),
+            "solution": data.get("solution", ""),
+        }
+
+
+def specific_codes(codes: list[Code], general: Any) -> list[Code]:
+    """The specific codes under the general code `general` (an id, possibly a string)."""
+    general = str(general or "")
+    return [c for c in codes if c.parent_id is not None and str(c.parent_id) == general]
+
+
+class CloseForm(DeskForm):
+    slug = "close"
+
+    version = _version_field()
+
+
+class ReopenForm(DeskForm):
+    slug = "reopen"
+
+    version = _version_field()
+    reason = forms.CharField(
+        label=_("Why is it reopened?"), max_length=REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip

@@ -1,0 +1,950 @@
+"""The case list, opening a case, and the case detail with every action on it.
+
+Reads go through `caseflow.cases.selectors`, every change through one service of
+`caseflow.cases.services`. An action answers htmx with out-of-band swaps of every part of
+the page the change touches (header, details, supplies, workflow, timeline), so all forms
+carry the case's new version; on bad input it answers the form again with the message (422),
+on a stale version the service's "changed by … at …" with a reload button (409), and a role
+that may not act gets 403. Without htmx the same URLs redirect (PRG) or render the full page.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+)
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from caseflow.accounts.models import Team, User
+from caseflow.accounts.roles import can
+from caseflow.cases import selectors, services
+from caseflow.cases.models import (
+    TRANSITIONS,
+    Attachment,
+    Case,
+    CaseStatus,
+    CaseType,
+    CodeKind,
+    EventCategory,
+    Priority,
+    SupplyLine,
+    TimelineEvent,
+)
+from caseflow.catalog.models import Registration, Unit
+from caseflow.catalog.selectors import product_types, warranty_status
+from caseflow.core.errors import Conflict, DomainError, NotAllowed
+from caseflow.core.models import Channel
+from caseflow.core.pagination import Page, keyset_page
+from caseflow.customers.models import Contact, Customer
+from caseflow.desk.forms.cases import (
+    SAVED_VIEWS,
+    AssignForm,
+    CallForm,
+    CaseFilterForm,
+    CaseOpenForm,
+    Choices,
+    CloseForm,
+    DetailsForm,
+    NoteForm,
+    ReopenForm,
+    ResolveForm,
+    StatusForm,
+    SupplyForm,
+    allowed_statuses,
+    looks_like_case_number,
+    specific_codes,
+)
+
+PAGE_SIZE = 50
+TIMELINE_PAGE = 50
+NEWEST = ("-received_at", "-id")
+OLDEST = ("received_at", "id")
+EVENT_ORDER = ("-occurred_at", "-id")
+PRIORITY_CURSOR = re.compile(r"^(\d{1,3})\.([A-Za-z0-9_-]{0,480})$")
+# Timeline filter chips: label and the event categories each one shows.
+CHIPS = (
+    ("call", gettext_lazy("Calls"), (EventCategory.CALL,)),
+    ("email", gettext_lazy("E-mails"), (EventCategory.EMAIL, EventCategory.SMS)),
+    ("note", gettext_lazy("Notes"), (EventCategory.NOTE, EventCategory.SCHEDULING)),
+    ("system", gettext_lazy("System"), (EventCategory.SYSTEM,)),
+)
+SEARCH_MODULE = "caseflow.cases.search"
+
+
+def _owners() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, role__in=services.OWNER_ROLES).order_by(
+            "first_name", "last_name", "username"
+        )
+    )
+
+
+def _teams() -> list[Team]:
+    return list(Team.objects.filter(archived_at__isnull=True).order_by("name"))
+
+
+def _priorities() -> list[Priority]:
+    return list(Priority.objects.order_by("rank", "id"))
+
+
+# --- the list -----------------------------------------------------------------------------
+
+
+def _text_filter(cases: QuerySet[Case], text: str) -> tuple[QuerySet[Case], bool]:
+    """Narrow `cases` by the free text: a case number matches exactly; other words go to
+    the full-text search module when it is installed. Never `icontains` over text columns.
+    Returns the queryset and whether the words could be searched at all."""
+    if not text:
+        return cases, True
+    if looks_like_case_number(text) or importlib.util.find_spec(SEARCH_MODULE) is None:
+        return cases.filter(number=text.strip().upper()), looks_like_case_number(text)
+    search = importlib.import_module(SEARCH_MODULE)
+    return search.filter_cases(cases, text), True
+
+
+def _priority_page(
+    cases: QuerySet[Case], priorities: list[Priority], cursor: str | None
+) -> Page[Case]:
+    """Most urgent first, newest first within a priority. The keyset walks one priority at a
+    time (`keyset_page` sorts on the case's own columns only, and the rank lives on
+    Priority), so a page costs at most one query per configured priority, at any depth."""
+    start, inner = 0, None
+    if cursor:
+        match = PRIORITY_CURSOR.match(cursor)
+        if match is None or int(match.group(1)) >= len(priorities):
+            raise DomainError(
+                _("The cursor is not valid; start again from the first page."), field="cursor"
+            )
+        start, inner = int(match.group(1)), match.group(2) or None
+    items: list[Case] = []
+    for index in range(start, len(priorities)):
+        page = keyset_page(
+            cases.filter(priority_id=priorities[index].pk),
+            ordering=NEWEST,
+            cursor=inner if index == start else None,
+            limit=PAGE_SIZE - len(items),
+        )
+        items.extend(page.items)
+        if page.next_cursor:
+            return Page(items=items, next_cursor=f"{index}.{page.next_cursor}")
+        if len(items) >= PAGE_SIZE:
+            more = index + 1 < len(priorities)
+            return Page(items=items, next_cursor=f"{index + 1}." if more else None)
+    return Page(items=items, next_cursor=None)
+
+
+def _saved_view_counts(viewer: User) -> list[dict[str, Any]]:
+    """One COUNT per saved view. Each is served by an index: "mine" and "unassigned" by the
+    partial index of active cases per owner (cases_active_owner_idx, NULL owners included),
+    "waiting" by (status, received_at) — so the cost grows with the active or waiting cases
+    counted, never with the years of closed ones."""
+    views = []
+    for key, label, params in SAVED_VIEWS:
+        owner = params.get("owner")
+        cases = selectors.case_list(
+            viewer=viewer,
+            status=params["status"],
+            owner_id=viewer.pk if owner == "me" else None,
+            unassigned=owner == "none",
+        )
+        views.append(
+            {
+                "key": key,
+                "label": label,
+                "params": params,
+                "query": urlencode(params, doseq=True),
+                "count": cases.count(),
+            }
+        )
+    return views
+
+
+def _matches_view(form: CaseFilterForm, params: dict[str, Any]) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    meaningful = {
+        name: value
+        for name, value in data.items()
+        if value not in (None, "", []) and name not in ("sort", "cursor")
+    }
+    wanted = {name: value for name, value in params.items()}
+    return {k: sorted(v) if isinstance(v, list) else v for k, v in meaningful.items()} == {
+        k: sorted(v) if isinstance(v, list) else v for k, v in wanted.items()
+    }
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The case list; for htmx (a filter change, the next page) only its rows."""
+    if not can(request.user, "case.view"):
+        return HttpResponseForbidden(_("Your role does not allow this."))
+    priorities = _priorities()
+    choices = Choices(
+        priorities=priorities,
+        owners=_owners(),
+        teams=_teams(),
+        product_types=list(product_types(viewer=request.user))
+        if can(request.user, "catalog.view")
+        else [],
+    )
+    form = CaseFilterForm(request.GET, choices=choices)
+    page: Page[Case] = Page(items=[], next_cursor=None)
+    searchable = True
+    if form.is_valid():
+        data = form.cleaned_data
+        cases = selectors.case_list(viewer=request.user, **form.selector_kwargs(request.user))
+        cases, searchable = _text_filter(cases, data["q"])
+        sort = data["sort"] or "newest"
+        cursor = data["cursor"] or None
+        try:
+            if sort == "priority" and not data["priority"]:
+                page = _priority_page(cases, priorities, cursor)
+            else:
+                ordering = OLDEST if sort == "oldest" else NEWEST
+                page = keyset_page(cases, ordering=ordering, cursor=cursor, limit=PAGE_SIZE)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "searchable": searchable,
+        "first_query": query.urlencode(),
+        "next_query": _with(query, cursor=page.next_cursor) if page.next_cursor else "",
+        "has_cursor": bool(request.GET.get("cursor")),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "desk/cases/_rows.html", context)
+    context["views"] = _saved_view_counts(request.user)
+    for view in context["views"]:
+        view["active"] = _matches_view(form, view["params"])
+    context["statuses"] = CaseStatus.choices
+    context["can_create"] = can(request.user, "case.create")
+    return render(request, "desk/cases/list.html", context)
+
+
+def _with(query: Any, **params: Any) -> str:
+    query = query.copy()
+    for name, value in params.items():
+        query[name] = value
+    return query.urlencode()
+
+
+# --- opening a case -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Open a case; from the incoming-call screen with customer, unit and product prefilled
+    (and the case type Caseflow suggests for the unit)."""
+    if not can(request.user, "case.create"):
+        return HttpResponseForbidden(_("Your role does not allow this."))
+    source = request.POST if request.method == "POST" else request.GET
+    customer = _customer_from(source.get("customer", ""))
+    contacts: list[Contact] = []
+    units: list[Unit] = []
+    if customer is not None:
+        contacts = list(Contact.objects.filter(customer=customer).order_by("-is_primary", "name"))
+        units = _units_of(customer, source.get("unit", ""))
+    choices = Choices(priorities=_priorities())
+    context_extra: dict[str, Any] = {}
+    if request.method == "POST":
+        form = CaseOpenForm(
+            request.POST, choices=choices, customer=customer, contacts=contacts, units=units
+        )
+        status = 422
+        if form.is_valid():
+            kwargs = form.service_kwargs()
+            try:
+                case = services.open_case(
+                    actor=request.user,
+                    owner=request.user if form.cleaned_data["take"] else None,
+                    **kwargs,
+                )
+            except NotAllowed:
+                return HttpResponseForbidden(_("Your role does not allow this."))
+            except DomainError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+                target = reverse("desk:case_detail", args=[case.pk])
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
+    else:
+        status = 200
+        unit = units[0] if units and source.get("unit") else None
+        product = unit.product if unit else _product_from(source.get("product", ""))
+        suggested = services.suggest_case_type(unit, timezone.localdate())
+        default = next((p for p in choices.priorities if p.is_default and p.active), None)
+        form = CaseOpenForm(
+            initial={
+                "customer": customer.number if customer else "",
+                "unit": str(unit.pk) if unit else "",
+                "product": product.sku if product else "",
+                "contact": next((str(c.pk) for c in contacts if c.is_primary), ""),
+                "channel": Channel.PHONE,
+                "case_type": suggested,
+                "priority": default.code if default else "",
+                "take": True,
+            },
+            choices=choices,
+            customer=customer,
+            contacts=contacts,
+            units=units,
+        )
+        context_extra["suggested"] = suggested
+        if unit is not None:
+            context_extra["cover"] = warranty_status(unit, timezone.localdate())
+            context_extra["unit"] = unit
+    return render(
+        request,
+        "desk/cases/new.html",
+        {"form": form, "customer": customer, **context_extra},
+        status=status,
+    )
+
+
+def _customer_from(value: str) -> Customer | None:
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit() and len(value) <= 12:
+        return Customer.objects.filter(pk=int(value)).first()
+    return Customer.objects.filter(number__iexact=value[:20]).first()
+
+
+def _product_from(value: str) -> Any:
+    from caseflow.catalog.models import Product
+
+    value = value.strip()
+    if value.isdigit() and len(value) <= 12:
+        return Product.objects.filter(pk=int(value)).first()
+    return Product.objects.filter(sku__iexact=value[:40]).first() if value else None
+
+
+def _units_of(customer: Customer, wanted: str) -> list[Unit]:
+    """The customer's registered units, and the unit asked for (first) even if unregistered."""
+    registered = Registration.objects.filter(customer=customer, ended_at__isnull=True).values(
+        "unit_id"
+    )
+    units = list(
+        Unit.objects.filter(pk__in=registered, archived_at__isnull=True)
+        .select_related("product")
+        .order_by("serial")[:200]
+    )
+    if wanted.isdigit() and len(wanted) <= 12:
+        first = next((u for u in units if u.pk == int(wanted)), None)
+        if first is None:
+            first = Unit.objects.select_related("product").filter(pk=int(wanted)).first()
+        if first is not None:
+            units = [first, *(u for u in units if u.pk != first.pk)]
+    return units
+
+
+# --- the detail ---------------------------------------------------------------------------
+
+
+def _load(request: HttpRequest, pk: int) -> Case:
+    try:
+        return selectors.case_detail(viewer=request.user, case_id=pk)
+    except Case.DoesNotExist:
+        raise Http404(_("No such case.")) from None
+
+
+@dataclass
+class Allowed:
+    """Which controls the viewer sees on this case (the services refuse the rest anyway)."""
+
+    event: bool
+    status: bool
+    take: bool
+    assign: bool
+    update: bool
+    supply: bool
+    resolve: bool
+    close: bool
+    reopen: bool
+
+    @classmethod
+    def on(cls, user: User, case: Case) -> Allowed:
+        closed = case.status == CaseStatus.CLOSED
+        return cls(
+            event=can(user, "case.event") and not closed,
+            status=can(user, "case.status") and bool(allowed_statuses(case)),
+            take=can(user, "case.update") and not closed and case.owner_id != user.pk,
+            assign=can(user, "case.assign") and not closed,
+            update=can(user, "case.update") and not closed,
+            supply=can(user, "case.supply") and not closed,
+            resolve=can(user, "case.resolve") and CaseStatus.RESOLVED in TRANSITIONS[case.status],
+            close=can(user, "case.close") and case.status == CaseStatus.RESOLVED,
+            reopen=can(user, "case.reopen")
+            and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED),
+        )
+
+    @property
+    def workflow(self) -> bool:
+        return any((self.status, self.take, self.assign, self.resolve, self.close, self.reopen))
+
+
+def _choices_for(allowed: Allowed) -> Choices:
+    """Only the select lists the visible forms need: a constant number of small queries."""
+    choices = Choices()
+    if allowed.update:
+        choices.priorities = _priorities()
+    if allowed.assign:
+        choices.owners = _owners()
+        choices.teams = _teams()
+    if allowed.resolve:
+        choices.resolution_codes = list(selectors.codes(kind=CodeKind.RESOLUTION))
+    return choices
+
+
+def _forms(
+    case: Case, allowed: Allowed, choices: Choices, bound: dict[str, forms.Form]
+) -> dict[str, forms.Form | None]:
+    version = {"version": case.version}
+    built: dict[str, forms.Form | None] = {
+        "note": NoteForm() if allowed.event else None,
+        "call": CallForm() if allowed.event else None,
+        "status": StatusForm(initial=version, case=case) if allowed.status else None,
+        "assign": AssignForm(
+            initial={
+                **version,
+                "owner": str(case.owner_id or ""),
+                "team": str(case.team_id or ""),
+            },
+            choices=choices,
+        )
+        if allowed.assign
+        else None,
+        "edit": DetailsForm(initial=DetailsForm.initial_for(case), choices=choices, case=case)
+        if allowed.update
+        else None,
+        "supply": SupplyForm() if allowed.supply else None,
+        "resolve": ResolveForm(initial={**version, "solution": case.solution}, choices=choices)
+        if allowed.resolve
+        else None,
+        "close": CloseForm(initial=version) if allowed.close else None,
+        "reopen": ReopenForm(initial=version) if allowed.reopen else None,
+    }
+    built.update(bound)
+    return built
+
+
+def _supply_totals(lines: list[SupplyLine]) -> list[dict[str, Any]]:
+    """Net, tax and gross per currency, for display (invoices compute their own, once)."""
+    totals: dict[str, dict[str, Any]] = {}
+    cent = Decimal("0.01")
+    for line in lines:
+        total = totals.setdefault(
+            line.currency, {"currency": line.currency, "net": Decimal(0), "tax": Decimal(0)}
+        )
+        net = line.net_amount
+        total["net"] += net
+        total["tax"] += (net * line.tax_rate / 100).quantize(cent)
+    for total in totals.values():
+        total["gross"] = total["net"] + total["tax"]
+    return list(totals.values())
+
+
+def _chips(case: Case, active: list[str]) -> list[dict[str, Any]]:
+    base = reverse("desk:case_timeline", args=[case.pk])
+    chips = []
+    for key, label, _categories in CHIPS:
+        toggled = [k for k in active if k != key] if key in active else [*active, key]
+        query = urlencode({"show": toggled}, doseq=True)
+        chips.append(
+            {
+                "key": key,
+                "label": label,
+                "active": key in active,
+                "url": f"{base}?{query}" if query else base,
+            }
+        )
+    return chips
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value or "—")
+
+
+def _describe(events: list[TimelineEvent]) -> None:
+    """What a system event changed, in words (owner and team names: two queries at most)."""
+    owner_ids = {e.data.get("owner") for e in events if e.event_type.code == "assigned"}
+    team_ids = {e.data.get("team") for e in events if e.event_type.code == "assigned"}
+    owner_ids.discard(None)
+    team_ids.discard(None)
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
+    teams = {t.pk: t.name for t in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
+    fields = {f.name: str(f.verbose_name) for f in Case._meta.fields}
+    for event in events:
+        data, code = event.data or {}, event.event_type.code
+        summary = ""
+        if code == "status_changed":
+            before, after = data.get("before"), data.get("after")
+            summary = f"{_label(CaseStatus, before)} → {_label(CaseStatus, after)}"
+        elif code == "reopened":
+            summary = _("was %(status)s") % {"status": _label(CaseStatus, data.get("before"))}
+        elif code == "assigned":
+            summary = _("owner: %(owner)s · team: %(team)s") % {
+                "owner": users.get(data.get("owner"), _("nobody")),
+                "team": teams.get(data.get("team"), "—"),
+            }
+        elif code == "field_changed":
+            summary = ", ".join(fields.get(name, name) for name in data.get("fields", []))
+        elif code == "resolved":
+            summary = " / ".join(c for c in (data.get("general"), data.get("specific")) if c)
+        elif code == "created" and data.get("case_type"):
+            summary = _label(CaseType, data["case_type"])
+        event.summary = summary  # type: ignore[attr-defined]
+        event.duration_text = _duration(event.call_duration)  # type: ignore[attr-defined]
+
+
+def _timeline_context(case: Case, show: list[str], cursor: str | None) -> dict[str, Any]:
+    show = [key for key, _label, _c in CHIPS if key in show]
+    categories = [str(c) for key, _label, cats in CHIPS if key in show for c in cats]
+    events = selectors.timeline(case=case, categories=categories or None)
+    page = keyset_page(events, ordering=EVENT_ORDER, cursor=cursor, limit=TIMELINE_PAGE)
+    _describe(page.items)
+    older = ""
+    if page.next_cursor:
+        older = urlencode({"show": show, "cursor": page.next_cursor}, doseq=True)
+    return {
+        "events": page.items,
+        "older_url": f"{reverse('desk:case_timeline', args=[case.pk])}?{older}" if older else "",
+        "chips": _chips(case, show),
+        "show": show,
+    }
+
+
+def _detail_context(
+    request: HttpRequest, case: Case, bound: dict[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    user = request.user
+    allowed = Allowed.on(user, case)
+    choices = _choices_for(allowed)
+    lines = case.active_supplies  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "case": case,
+        "allowed": allowed,
+        "forms": _forms(case, allowed, choices, bound or {}),
+        "lines": lines,
+        "totals": _supply_totals(lines),
+        "cover": warranty_status(case.unit, timezone.localdate()) if case.unit else None,
+        "case_type_overridden": case.case_type != case.suggested_case_type,
+        **_timeline_context(case, [], None),
+    }
+    resolve = context["forms"]["resolve"]
+    if resolve is not None:
+        context["specific_options"] = resolve.specific_options  # type: ignore[union-attr]
+    return context
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case: header, details, supplies, timeline, and the actions the viewer may take."""
+    case = _load(request, pk)
+    return render(request, "desk/cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_GET
+def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The timeline filtered by the chips; with a cursor, only the next older events."""
+    case = _load(request, pk)
+    cursor = request.GET.get("cursor") or None
+    try:
+        context = _timeline_context(case, request.GET.getlist("show"), cursor)
+    except DomainError:
+        context = _timeline_context(case, request.GET.getlist("show"), None)
+        cursor = None
+    context["case"] = case
+    template = "desk/cases/_events.html" if cursor else "desk/cases/_timeline.html"
+    if not request.htmx:
+        return redirect("desk:case_detail", pk=pk)
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """A file of the timeline, always as a download: never rendered in our origin."""
+    if not selectors.cases_visible_to(request.user).filter(pk=pk).exists():
+        raise Http404(_("No such case."))
+    attachment = Attachment.objects.filter(pk=attachment_id, event__case_id=pk).first()
+    if attachment is None:
+        raise Http404(_("No such file."))
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_GET
+def specific_code_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the specific resolution codes under the chosen general one."""
+    if not can(request.user, "case.view"):
+        return HttpResponseForbidden(_("Your role does not allow this."))
+    general = request.GET.get("resolution_general", "")
+    options = []
+    if general.isdigit() and len(general) <= 12:
+        codes = list(selectors.codes(kind=CodeKind.RESOLUTION, parent_id=int(general)))
+        options = specific_codes(codes, general)
+    return render(request, "desk/cases/_specific_options.html", {"options": options})
+
+
+# --- actions ------------------------------------------------------------------------------
+
+# Service fields that a form calls differently.
+FIELD_ALIASES = {"call_duration": "duration", "call_outcome": "outcome"}
+
+
+def _add_error(form: forms.Form, exc: DomainError) -> None:
+    """Put the service's message on the field it names, or above the form."""
+    name = exc.field or ""
+    name = FIELD_ALIASES.get(name, name)
+    if name not in form.fields and name.endswith("_id"):
+        name = name[: -len("_id")]
+    form.add_error(name if name in form.fields else None, exc.message)
+
+
+def _act(
+    request: HttpRequest,
+    pk: int,
+    name: str,
+    build: Callable[[Case], forms.Form],
+    perform: Callable[[Case, Any], Any],
+    done: str,
+) -> HttpResponse:
+    """Validate the form, call one service, answer the changed page parts or the form."""
+    case = _load(request, pk)
+    form = build(case)
+    status = 422
+    conflict = False
+    if form.is_valid():
+        try:
+            perform(case, form)
+        except NotAllowed as exc:
+            return HttpResponseForbidden(exc.message)
+        except Conflict as exc:
+            form.add_error(None, exc.message)
+            status, conflict = 409, True
+        except DomainError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, done % {"number": case.number})
+            return _changed(request, pk, name)
+    if request.htmx:
+        context = {"case": case, "form": form, "conflict": conflict}
+        if isinstance(form, ResolveForm):
+            context["specific_options"] = form.specific_options
+        return render(request, f"desk/cases/_form_{name}.html", context, status=status)
+    context = _detail_context(request, case, bound={name: form})
+    context["conflict"] = conflict
+    return render(request, "desk/cases/detail.html", context, status=status)
+
+
+def _changed(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if not request.htmx:
+        return redirect("desk:case_detail", pk=pk)
+    case = _load(request, pk)
+    context = _detail_context(request, case)
+    context["acted"] = name
+    response = render(request, "desk/cases/_changed.html", context)
+    # Everything arrives out of band; the acting form's own target is left alone.
+    response["HX-Reswap"] = "none"
+    response["HX-Trigger"] = json.dumps(
+        {"caseChanged": {"id": case.pk, "version": case.version, "action": name}}
+    )
+    return response
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: NoteForm) -> None:
+        uploads = [
+            services.Upload(name=f.name, content=f.read()) for f in form.cleaned_data["files"]
+        ]
+        services.record_event(
+            actor=request.user,
+            channel=Channel.UI,
+            case=case,
+            event_type="note",
+            text=form.cleaned_data["text"],
+            uploads=uploads,
+        )
+
+    return _act(
+        request,
+        pk,
+        "note",
+        lambda case: NoteForm(request.POST, request.FILES),
+        perform,
+        _("Note added to %(number)s."),
+    )
+
+
+@login_required
+@require_POST
+def case_call(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: CallForm) -> None:
+        services.record_event(
+            actor=request.user,
+            channel=Channel.PHONE,
+            case=case,
+            event_type=form.event_type,
+            text=form.cleaned_data["text"],
+            call_duration=form.cleaned_data["duration"],
+            call_outcome=form.cleaned_data["outcome"],
+        )
+
+    return _act(
+        request, pk, "call", lambda case: CallForm(request.POST), perform, _("Call logged.")
+    )
+
+
+@login_required
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: StatusForm) -> None:
+        services.change_status(
+            actor=request.user,
+            channel=Channel.UI,
+            case=case,
+            status=form.cleaned_data["status"],
+            version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+        )
+
+    return _act(
+        request,
+        pk,
+        "status",
+        lambda case: StatusForm(request.POST, case=case),
+        perform,
+        _("Status of %(number)s changed."),
+    )
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: AssignForm) -> None:
+        services.assign_case(
+            actor=request.user,
+            channel=Channel.UI,
+            case=case,
+            version=form.cleaned_data["version"],
+            **form.service_kwargs(),
+        )
+
+    def build(case: Case) -> AssignForm:
+        owners = _owners()
+        if request.POST.get("take") and request.user not in owners:
+            owners.append(request.user)
+        data = request.POST.copy()
+        if data.get("take"):
+            data["owner"] = str(request.user.pk)
+            data["team"] = ""
+        return AssignForm(data, choices=Choices(owners=owners, teams=_teams()))
+
+    name = "take" if request.POST.get("take") else "assign"
+    return _act(request, pk, name, build, perform, _("%(number)s assigned."))
+
+
+@login_required
+@require_POST
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: DetailsForm) -> None:
+        services.update_case(
+            actor=request.user,
+            channel=Channel.UI,
+            case=case,
+            version=form.cleaned_data["version"],
+            **form.changes(),
+        )
+
+    return _act(
+        request,
+        pk,
+        "edit",
+        lambda case: DetailsForm(
+            request.POST, choices=Choices(priorities=_priorities()), case=case
+        ),
+        perform,
+        _("Details of %(number)s saved."),
+    )
+
+
+@login_required
+@require_POST
+def case_supply_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: SupplyForm) -> None:
+        data = form.cleaned_data
+        services.add_supply(
+            actor=request.user,
+            channel=Channel.UI,
+            case=case,
+            product=data["product"],
+            quantity=data["quantity"],
+            unit_price=data["unit_price"],
+            description=data["description"],
+        )
+
+    return _act(
+        request, pk, "supply", lambda case: SupplyForm(request.POST), perform, _("Supply added.")
+    )
+
+
+@login_required
+@require_POST
+def case_supply_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    """Take a supply line off; on refusal the supplies come back with the message."""
+    case = _load(request, pk)
+    line = SupplyLine.objects.filter(pk=line_id, case_id=case.pk).first()
+    if line is None:
+        raise Http404(_("This supply line is not on the case."))
+    try:
+        services.remove_supply(actor=request.user, channel=Channel.UI, case=case, line=line)
+    except NotAllowed as exc:
+        return HttpResponseForbidden(exc.message)
+    except DomainError as exc:
+        if not request.htmx:
+            messages.error(request, exc.message)
+            return redirect("desk:case_detail", pk=pk)
+        context = _detail_context(request, case)
+        context["supply_error"] = exc.message
+        return render(request, "desk/cases/_supplies.html", context, status=422)
+    messages.success(request, _("Supply removed."))
+    return _changed(request, pk, "supply")
+
+
+@login_required
+@require_POST
+def case_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: ResolveForm) -> None:
+        services.resolve_case(
+            actor=request.user,
+            channel=Channel.UI,
+            case=case,
+            version=form.cleaned_data["version"],
+            **form.service_kwargs(),
+        )
+
+    def build(case: Case) -> ResolveForm:
+        codes = list(selectors.codes(kind=CodeKind.RESOLUTION))
+        return ResolveForm(request.POST, choices=Choices(resolution_codes=codes))
+
+    return _act(request, pk, "resolve", build, perform, _("%(number)s resolved."))
+
+
+@login_required
+@require_POST
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: CloseForm) -> None:
+        services.close_case(
+            actor=request.user, channel=Channel.UI, case=case, version=form.cleaned_data["version"]
+        )
+
+    return _act(
+        request, pk, "close", lambda case: CloseForm(request.POST), perform, _("%(number)s closed.")
+    )
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(case: Case, form: ReopenForm) -> None:
+        services.reopen_case(
+            actor=request.user,
+            channel=Channel.UI,
+            case=case,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    return _act(
+        request,
+        pk,
+        "reopen",
+        lambda case: ReopenForm(request.POST),
+        perform,
+        _("%(number)s reopened."),
+    )
+
+
+urlpatterns = [
+    path("cases/", case_list, name="cases"),
+    path("cases/new/", case_new, name="case_new"),
+    path("cases/resolution-codes/", specific_code_options, name="case_specific_codes"),
+    path("cases/<int:pk>/", case_detail, name="case_detail"),
+    path("cases/<int:pk>/timeline/", case_timeline, name="case_timeline"),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_id>/",
+        case_attachment,
+        name="case_attachment",
+    ),
+    path("cases/<int:pk>/note/", case_note, name="case_note"),
+    path("cases/<int:pk>/call/", case_call, name="case_call"),
+    path("cases/<int:pk>/status/", case_status, name="case_status"),
+    path("cases/<int:pk>/assign/", case_assign, name="case_assign"),
+    path("cases/<int:pk>/details/", case_edit, name="case_edit"),
+    path("cases/<int:pk>/supplies/", case_supply_add, name="case_supply_add"),
+    path(
+        "cases/<int:pk>/supplies/<int:line_id>/remove/",
+        case_supply_remove,
+        name="case_supply_remove",
+    ),
+    path("cases/<int:pk>/resolve/", case_resolve, name="case_resolve"),
+    path("cases/<int:pk>/close/", case_close, name="case_close"),
+    path("cases/<int:pk>/reopen/", case_reopen, name="case_reopen"),
+]
