@@ -235,3 +235,19 @@ def cpu_busy_seconds() -> float | None:
         return None
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def require_migrated() -> None:
+    """Refuse to measure a database that lacks migrations the code expects (every request
+    would fail with a 500 instead). Django must be set up."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        missing = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan)
+        raise SystemExit(
+            f"the database lacks migrations {missing}: run `python manage.py migrate` on it "
+            "(and `python manage.py reindex_search` if the search index is new)"
+        )

@@ -35,6 +35,7 @@ from _common import (
     create_bench_token,
     format_line,
     load_note,
+    require_migrated,
     setup_django,
     summary,
 )
@@ -203,6 +204,7 @@ def check_numbers(numbers: list[str]) -> int:
 def main() -> None:
     args = parse_args()
     setup_django(args.database_url)
+    require_migrated()
     print("before:", load_note(), flush=True)
     token = create_bench_token()
     payloads = sample_payloads(2000, args.seed)

@@ -45,6 +45,7 @@ from _common import (
     create_bench_token,
     format_line,
     load_note,
+    require_migrated,
     setup_django,
     summary,
 )
@@ -303,6 +304,7 @@ def run(make_client: Callable[[], Any], args: argparse.Namespace, data: dict) ->
 def main() -> None:
     args = parse_args()
     setup_django(args.database_url)
+    require_migrated()
     print("before:", load_note(), flush=True)
     token = create_bench_token()
     data = sample(random.Random(args.seed))

@@ -27,6 +27,9 @@ What is generated, per N cases (default 100,000):
   passes. Customers, contacts and units get no audit entries: they count as imported.
   `--no-audit` skips the case chains too.
 
+COPY bypasses the services, so where the project has `manage.py reindex_search` the cases'
+full-text index is built at the end (`--no-search-index` skips it).
+
 Every CHECK constraint holds (the database checks them during the load).
 """
 
@@ -50,6 +53,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_DATABASE_URL, setup_django
+from django.core.management import call_command
 from django.db.models import NOT_PROVIDED
 
 # --- command line -----------------------------------------------------------------------------
@@ -61,6 +65,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=42, help="random seed (42)")
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--no-audit", action="store_true", help="no audit chains for the cases")
+    parser.add_argument(
+        "--no-search-index",
+        action="store_true",
+        help="skip `manage.py reindex_search` after the load (where the command exists)",
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -1148,8 +1157,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     prepare_database(args.database_url, args.reset)
     setup_django(args.database_url)
-    from django.core.management import call_command
-
     step = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"migrated in {time.perf_counter() - step:.1f} s", flush=True)
@@ -1159,6 +1166,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = off")
     Generator(args.cases, args.seed, with_audit=not args.no_audit).run()
+    if not args.no_search_index:
+        build_search_index()
+
+
+def build_search_index() -> None:
+    """COPY bypasses the services, so the cases' full-text index is built afterwards."""
+    from django.core.management import get_commands
+
+    if "reindex_search" not in get_commands():
+        return
+    step = time.perf_counter()
+    call_command("reindex_search")
+    print(f"search index built in {time.perf_counter() - step:.1f} s", flush=True)
 
 
 if __name__ == "__main__":
