@@ -22,6 +22,7 @@ from caseflow.accounts.models import Team, User
 from caseflow.cases.models import (
     ACTIVE,
     CASE_CHANNELS,
+    DONE,
     TRANSITIONS,
     WAITING,
     CallOutcome,
@@ -415,6 +416,8 @@ class StatusForm(DeskForm):
 
 def allowed_statuses(case: Case) -> list[CaseStatus]:
     """The statuses the status form offers from the case's current one, in list order."""
+    if case.status in DONE:
+        return []  # a resolved or closed case is reopened, not moved
     allowed = TRANSITIONS.get(case.status, frozenset()) & MANUAL_STATUSES
     return [s for s in CaseStatus if s in allowed]
 
