@@ -38,6 +38,7 @@ from caseflow.customers.models import Contact, Customer
 OWNER_ME = "me"
 OWNER_NONE = "none"
 SORTS = (
+    ("", _("Best match / newest")),
     ("newest", _("Newest first")),
     ("oldest", _("Oldest first")),
     ("priority", _("Priority")),

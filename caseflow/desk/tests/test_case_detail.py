@@ -212,7 +212,6 @@ def test_attachments_download_as_files_never_inline(client, agent, desk_case, de
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
-    response.close()
     wrong_case = reverse("desk:case_attachment", args=[other.pk, attachment.pk])
     assert client.get(wrong_case).status_code == 404
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import zoneinfo
 from datetime import datetime, timedelta
@@ -181,6 +182,22 @@ def test_free_text_matches_a_case_number_exactly_never_a_substring(
     words = client.get(URL, {"q": "Grinder"}, headers=HTMX)
     assert rows(words) == []
     assert "enter a complete case number" in words.content.decode()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec(views.SEARCH_MODULE) is None, reason="no search module yet"
+)
+def test_words_are_searched_ranked_and_date_sorting_pages_through_them(
+    client, agent, desk_case_open
+):
+    grinder = desk_case_open(subject="Grinder jammed", received_at=at(1))
+    desk_case_open(subject="Pump is loud", received_at=at(2))
+    client.force_login(agent)
+
+    ranked = client.get(URL, {"q": "grinder"}, headers=HTMX)
+    assert rows(ranked) == [grinder.pk]
+    by_date = client.get(URL, {"q": "grinder", "sort": "newest"}, headers=HTMX)
+    assert rows(by_date) == [grinder.pk]
 
 
 def at(seconds: int) -> datetime:

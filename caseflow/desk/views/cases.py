@@ -113,16 +113,17 @@ def _priorities() -> list[Priority]:
 # --- the list -----------------------------------------------------------------------------
 
 
-def _text_filter(cases: QuerySet[Case], text: str) -> tuple[QuerySet[Case], bool]:
+def _text_filter(cases: QuerySet[Case], text: str) -> tuple[QuerySet[Case], bool, bool]:
     """Narrow `cases` by the free text: a case number matches exactly; other words go to
     the full-text search module when it is installed. Never `icontains` over text columns.
-    Returns the queryset and whether the words could be searched at all."""
+    Returns the queryset, whether the words could be searched at all, and whether the
+    queryset is ranked by relevance."""
     if not text:
-        return cases, True
+        return cases, True, False
     if looks_like_case_number(text) or importlib.util.find_spec(SEARCH_MODULE) is None:
-        return cases.filter(number=text.strip().upper()), looks_like_case_number(text)
+        return cases.filter(number=text.strip().upper()), looks_like_case_number(text), False
     search = importlib.import_module(SEARCH_MODULE)
-    return search.filter_cases(cases, text), True
+    return search.filter_cases(cases, text), True, True
 
 
 def _priority_page(
@@ -214,15 +215,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
     form = CaseFilterForm(request.GET, choices=choices)
     page: Page[Case] = Page(items=[], next_cursor=None)
-    searchable = True
+    searchable, best_only = True, False
     if form.is_valid():
         data = form.cleaned_data
         cases = selectors.case_list(viewer=request.user, **form.selector_kwargs(request.user))
-        cases, searchable = _text_filter(cases, data["q"])
-        sort = data["sort"] or "newest"
+        cases, searchable, ranked = _text_filter(cases, data["q"])
+        sort = data["sort"] or ("relevance" if ranked else "newest")
         cursor = data["cursor"] or None
         try:
-            if sort == "priority" and not data["priority"]:
+            if sort == "relevance":
+                # Ranked by relevance there is no keyset to page on: the best page is
+                # what a search is for; sorting by date pages through every match.
+                page = Page(items=list(cases[:PAGE_SIZE]), next_cursor=None)
+                best_only = len(page.items) == PAGE_SIZE
+            elif sort == "priority" and not data["priority"]:
                 page = _priority_page(cases, priorities, cursor)
             else:
                 ordering = OLDEST if sort == "oldest" else NEWEST
@@ -235,6 +241,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "searchable": searchable,
+        "best_only": best_only,
         "first_query": query.urlencode(),
         "next_query": _with(query, cursor=page.next_cursor) if page.next_cursor else "",
         "has_cursor": bool(request.GET.get("cursor")),
