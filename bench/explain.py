@@ -34,6 +34,7 @@ from _common import (
 
 LARGE_TABLES = {
     "cases_case",
+    "cases_casesearch",
     "cases_timelineevent",
     "core_auditentry",
     "core_auditchainhead",
@@ -111,7 +112,7 @@ def report(name: str, statements: list[str], brief: bool, flagged: list[str]) ->
     print(f"\n=== {name} ({len(statements)} statements)")
     for index, sql in enumerate(statements, start=1):
         head = sql.lstrip().split(" ", 1)[0].upper()
-        if head != "SELECT":
+        if head not in ("SELECT", "WITH"):
             print(f"--- [{index}] {head} … (not explained)")
             continue
         plan, ms, planning_ms = explain(sql)
@@ -154,6 +155,36 @@ def queryset_sql(queryset: Any) -> str:
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         return cursor.mogrify(sql, params) if hasattr(cursor, "mogrify") else sql % params
+
+
+SEARCH_TERMS = ("pump", "Dichtung", "descaling error display", "xyzzy")
+
+
+def explain_search(viewer: Any, number: str, serial: str, args: Any, flagged: list[str]) -> None:
+    """The cases' full-text search, where the project has one (`caseflow.cases.search`)."""
+    try:
+        from caseflow.cases import search
+    except ImportError:
+        return
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from caseflow.cases.selectors import case_list
+
+    for term in (*SEARCH_TERMS, number, serial):
+        name = f"search {term!r}"
+        if args.only and args.only not in name:
+            continue
+        with CaptureQueriesContext(connection) as ranked:
+            search.search_case_ids(term, limit=50)
+        with CaptureQueriesContext(connection) as page:
+            list(search.filter_cases(case_list(viewer=viewer), term)[:51])
+        report(f"{name}: search_case_ids, limit 50", _selects(ranked), args.brief, flagged)
+        report(f"{name}: filter_cases(case_list), first 51", _selects(page), args.brief, flagged)
+
+
+def _selects(captured: Any) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "SELECT" in q["sql"].upper()]
 
 
 def main() -> None:
@@ -272,6 +303,8 @@ def main() -> None:
         if args.only and args.only not in name:
             continue
         report(f"selector {name}", [queryset_sql(queryset)], args.brief, flagged)
+
+    explain_search(viewer, number, unit.serial, args, flagged)
 
     print("\n=== summary")
     if flagged:
