@@ -260,7 +260,9 @@ class CaseOpenForm(DeskForm):
     contact = forms.ChoiceField(label=_("Contact"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), required=False)
     product = forms.CharField(label=_("Product (article number)"), required=False, max_length=40)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     symptom = forms.CharField(
         label=_("Symptom"), required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(
             attrs={"rows": 4}

@@ -253,6 +253,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         view["active"] = _matches_view(form, view["params"])
     context["statuses"] = CaseStatus.choices
     context["can_create"] = can(request.user, "case.create")
+    context["more_filters"] = any(
+        request.GET.get(name) for name in ("product", "customer", "received_from", "received_to")
+    )
     return render(request, "desk/cases/list.html", context)
 
 
@@ -329,7 +332,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             contacts=contacts,
             units=units,
         )
-        context_extra["suggested"] = suggested
+        context_extra["suggested"] = CaseType(suggested).label
         if unit is not None:
             context_extra["cover"] = warranty_status(unit, timezone.localdate())
             context_extra["unit"] = unit
