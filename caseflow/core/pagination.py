@@ -11,6 +11,7 @@ import binascii
 import json
 import operator
 from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from typing import Any, Generic, TypeVar
 
@@ -31,6 +32,9 @@ class Page(Generic[M]):
 
 
 def _encode(values: list[Any]) -> str:
+    # Full microseconds: DjangoJSONEncoder keeps milliseconds only, and a row received in
+    # the same millisecond as the page's last one would be skipped or served twice.
+    values = [v.isoformat() if isinstance(v, datetime) else v for v in values]
     raw = json.dumps(values, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -201,7 +201,7 @@ def test_words_are_searched_ranked_and_date_sorting_pages_through_them(
 
 
 def at(seconds: int) -> datetime:
-    """Whole seconds apart (see the xfail test below for sub-millisecond neighbours)."""
+    """Whole seconds apart (a test below covers sub-millisecond neighbours)."""
     return datetime(2026, 1, 5, 9, 0, tzinfo=zoneinfo.ZoneInfo("UTC")) + timedelta(seconds=seconds)
 
 
@@ -252,12 +252,6 @@ def test_oldest_first_and_priority_sorting(client, agent, desk_case_open, monkey
     assert pages[0] == [critical_new.pk, critical_old.pk]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.pagination encodes datetimes with DjangoJSONEncoder, which keeps only "
-    "milliseconds: a row received in the same millisecond as a page's last row, but "
-    "earlier, is skipped (newest first) or repeated (oldest first)",
-)
 def test_cases_received_within_one_millisecond_are_neither_skipped_nor_repeated(
     client, agent, desk_case_open, monkeypatch
 ):
