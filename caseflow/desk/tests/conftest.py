@@ -83,3 +83,54 @@ def desk_case_open(agent, desk_case_customer):
 def desk_case(desk_case_open, desk_case_unit) -> Case:
     """A new case on the registered unit, not yet assigned."""
     return desk_case_open(unit=desk_case_unit)
+
+
+# --- incoming call, customer and unit screens ---------------------------------------------
+
+
+@pytest.fixture
+def call_customer(agent) -> Customer:
+    """A person reachable at 030 1234567 (stored +49301234567) and erika@example.com."""
+    from caseflow.customers.services import create_customer
+
+    return create_customer(
+        actor=agent,
+        channel=Channel.PHONE,
+        kind="person",
+        name="Erika Mustermann",
+        language="de",
+        city="Berlin",
+        country="DE",
+        phones=["030 1234567"],
+        emails=["Erika@Example.com"],
+    )
+
+
+@pytest.fixture
+def call_register(agent):
+    """`call_register(customer, serial, days_ago=100, product=None)` → a registration made
+    through the service (warranty: 24 months from the purchase)."""
+    from caseflow.catalog.services import register_unit
+
+    def register(customer, serial, *, days_ago=100, product=None):
+        return register_unit(
+            actor=agent,
+            channel=Channel.PHONE,
+            customer=customer,
+            product=product or ProductFactory(warranty_months=24),
+            serial=serial,
+            purchased_on=timezone.localdate() - timedelta(days=days_ago),
+        )
+
+    return register
+
+
+@pytest.fixture
+def call_open_case(agent):
+    """`call_open_case(customer, **fields)` → a case opened through the service."""
+
+    def make(customer, **fields) -> Case:
+        fields.setdefault("subject", "Pump is loud")
+        return services.open_case(actor=agent, channel=Channel.PHONE, customer=customer, **fields)
+
+    return make
