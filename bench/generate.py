@@ -285,26 +285,6 @@ SYMPTOMS = [
     "Customer called from the shop; device bought four weeks ago, receipt available.",
     "Kunde hat das Gerät bereits zweimal entkalkt, Problem besteht weiterhin.",
 ]
-DIAGNOSES = [
-    "Scale in the heating element; thermal fuse tripped.",
-    "Pump worn out, pressure below 6 bar.",
-    "Group head gasket hardened and leaking.",
-    "Brewing unit dry; lubricated and cleaned.",
-    "Control board relay defective.",
-    "Operating error: wrong programme selected.",
-    "Kalk im Thermoblock, Sicherung ausgelöst.",
-    "Junta del grupo desgastada.",
-]
-SOLUTIONS = [
-    "Descaled, replaced the thermal fuse, tested 20 brews.",
-    "Replaced the pump and checked the pressure (9 bar).",
-    "Replaced the gasket and shower screen.",
-    "Explained the cleaning programme on the phone.",
-    "Exchanged the device.",
-    "Software update applied, settings reset.",
-    "Dichtung getauscht, Dichtheitsprüfung ok.",
-    "Se cambió la junta y se probó la máquina.",
-]
 NOTES = [
     "Customer will send photos of the type plate.",
     "Asked for the purchase receipt.",
@@ -328,11 +308,154 @@ EMAIL_OUT = [
 ]
 CALL_NOTES = [
     "Walked the customer through the descaling programme.",
-    "Customer describes the noise; probably the pump.",
+    "Customer describes the noise; probably a mechanical part.",
     "Kunde berichtet, dass das Problem weiterhin besteht.",
     "Cliente confirma que la máquina funciona de nuevo.",
     "",
 ]
+# Each case is about one part, in the customer's language, so words are spread roughly as in
+# a real desk (a part name in a few per cent of the cases, not in half of them): full-text
+# search benchmarks depend on it.
+PARTS: dict[str | None, list[tuple[str, str, str]]] = {
+    # (English, German, Spanish)
+    "espresso": [
+        ("pump", "Pumpe", "la bomba"), ("boiler", "Boiler", "la caldera"),
+        ("thermoblock", "Thermoblock", "el termobloque"),
+        ("brewing unit", "Brüheinheit", "la unidad de infusión"),
+        ("steam wand", "Dampflanze", "la lanza de vapor"), ("group head", "Brühgruppe", "el grupo"),
+        ("water tank", "Wassertank", "el depósito de agua"),
+        ("drip tray", "Abtropfschale", "la bandeja de goteo"),
+        ("display", "Display", "la pantalla"),
+        ("heating element", "Heizelement", "la resistencia"),
+        ("solenoid valve", "Magnetventil", "la electroválvula"),
+        ("temperature sensor", "Temperaturfühler", "el sensor de temperatura"),
+        ("control board", "Steuerplatine", "la placa electrónica"),
+        ("milk system", "Milchsystem", "el sistema de leche"),
+        ("portafilter", "Siebträger", "el portafiltro"),
+        ("pressure gauge", "Manometer", "el manómetro"),
+    ],
+    "grinder": [
+        ("motor", "Motor", "el motor"), ("burrs", "Mahlscheiben", "las muelas"),
+        ("hopper", "Bohnenbehälter", "la tolva"),
+        ("adjustment ring", "Einstellring", "el anillo de ajuste"),
+        ("power switch", "Netzschalter", "el interruptor"), ("doser", "Dosierer", "el dosificador"),
+        ("timer", "Timer", "el temporizador"),
+    ],
+    "frother": [
+        ("whisk", "Quirl", "el batidor"), ("heating plate", "Heizplatte", "la placa calefactora"),
+        ("jug", "Kanne", "la jarra"), ("lid", "Deckel", "la tapa"),
+        ("base station", "Basisstation", "la base"),
+    ],
+}  # fmt: skip
+# cases about no device: questions for the office, not faults
+ADMIN_TEXTS = {
+    "en": ["Please send me a copy of invoice {n}.", "The delivery was incomplete.",
+           "Where can I buy descaler and filters?", "Does my warranty cover a second repair?",
+           "I need the manual as a PDF.", "Please quote a repair for my old machine."],
+    "de": ["Bitte senden Sie mir eine Kopie der Rechnung {n}.", "Die Lieferung war unvollständig.",
+           "Wo bekomme ich Entkalker und Filter?",
+           "Gilt die Garantie auch für eine zweite Reparatur?",
+           "Ich brauche die Bedienungsanleitung als PDF.", "Bitte um einen Kostenvoranschlag."],
+    "es": ["Envíenme una copia de la factura {n}, por favor.", "El envío llegó incompleto.",
+           "¿Dónde compro descalcificador y filtros?", "¿La garantía cubre una segunda reparación?",
+           "Necesito el manual en PDF.", "Quisiera un presupuesto de reparación."],
+}  # fmt: skip
+LANG_INDEX = {"en": 0, "de": 1, "es": 2}
+FAULTS = {
+    "en": [
+        "The {p} makes a loud rattling noise.", "Water is leaking from the {p}.",
+        "The {p} stopped working after {n} weeks.",
+        "Since the last descaling the {p} does not respond.",
+        "Error {code} appears whenever the {p} starts.",
+        "The {p} gets very hot and smells burnt.", "The {p} works only now and then.",
+        "The {p} is cracked.", "I think the {p} is blocked by limescale.",
+        "The {p} was replaced once already and the fault is back.",
+    ],
+    "de": [
+        "{p}: lautes Rattern beim Einschalten.", "{p} undicht, Wasser läuft aus.",
+        "{p} funktioniert seit {n} Wochen nicht mehr.",
+        "Nach dem Entkalken reagiert {p} nicht mehr.",
+        "Fehler {code} erscheint, sobald {p} startet.",
+        "{p} wird sehr heiß, es riecht verbrannt.", "{p} arbeitet nur sporadisch.",
+        "{p} hat einen Riss.", "Vermutlich ist {p} verkalkt.",
+        "{p} wurde schon einmal getauscht, gleicher Fehler wieder da.",
+    ],
+    "es": [
+        "{p} hace un ruido muy fuerte.", "Sale agua por {p}.",
+        "{p} dejó de funcionar hace {n} semanas.", "Después de descalcificar, {p} no responde.",
+        "Aparece el error {code} cuando arranca {p}.", "{p} se calienta mucho y huele a quemado.",
+        "{p} funciona solo a ratos.", "{p} está agrietado.",
+        "Creo que {p} está bloqueado por la cal.",
+        "Ya se cambió {p} una vez y vuelve a fallar.",
+    ],
+}  # fmt: skip
+CONTEXTS = {
+    "en": [
+        "Bought {n} months ago from a dealer.", "Receipt attached.", "Used about {n} times a day.",
+        "We use filtered water.", "The machine is in our office kitchen.",
+        "Please send a technician.", "Can I bring it to your workshop?", "",
+    ],
+    "de": [
+        "Vor {n} Monaten beim Händler gekauft.", "Kaufbeleg liegt bei.",
+        "Wird etwa {n} Mal am Tag benutzt.", "Wir verwenden gefiltertes Wasser.",
+        "Gerät steht in der Büroküche.", "Bitte um Rückruf.",
+        "Kann ich es in die Werkstatt bringen?", "",
+    ],
+    "es": [
+        "Comprada hace {n} meses en una tienda.", "Adjunto el ticket.",
+        "Se usa unas {n} veces al día.", "Usamos agua filtrada.", "La máquina está en la oficina.",
+        "Por favor, envíen un técnico.", "¿Puedo llevarla al taller?", "",
+    ],
+}  # fmt: skip
+SUBJECT_FORMS = {
+    "en": ["{P} faulty", "Problem with the {p}", "Error {code}", "{P} leaking", "{P} noisy"],
+    "de": ["{p} defekt", "Problem mit {p}", "Fehler {code}", "{p} undicht", "{p} laut"],
+    "es": ["{p} averiado", "Problema con {p}", "Error {code}", "Fuga en {p}", "Ruido en {p}"],
+}
+DIAGNOSIS_FORMS = {
+    "en": ["{P} defective.", "Limescale in the {p}.", "{P} worn; error {code} reproduced.",
+           "No fault found on the {p}; operating error."],
+    "de": ["{p} defekt.", "{p} verkalkt.", "{p} verschlissen, Fehler {code} nachvollzogen.",
+           "Kein Fehler an {p} gefunden, Bedienfehler."],
+    "es": ["{p} averiado.", "Cal en {p}.", "{p} desgastado, error {code} reproducido.",
+           "Sin avería en {p}; error de uso."],
+}  # fmt: skip
+SOLUTION_FORMS = {
+    "en": ["Replaced the {p} and tested.", "Descaled and cleaned the {p}.",
+           "Explained the care of the {p} on the phone.", "Exchanged the device."],
+    "de": ["{p} getauscht und getestet.", "{p} entkalkt und gereinigt.",
+           "Pflege von {p} telefonisch erklärt.", "Gerät getauscht."],
+    "es": ["Se sustituyó {p} y se probó.", "Se descalcificó y limpió {p}.",
+           "Se explicó por teléfono el cuidado de {p}.", "Se cambió el aparato."],
+}  # fmt: skip
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def case_texts(
+    rng: random.Random, product_type: str | None, language: str
+) -> tuple[str, str, str, str]:
+    """(subject, symptom, diagnosis, solution) of one case about one part."""
+    lang = language if language in LANG_INDEX else "en"
+    if product_type not in PARTS:
+        if rng.random() < 0.3:  # a question for the office
+            text = rng.choice(ADMIN_TEXTS[lang]).format(n=rng.randrange(10000, 99999))
+            return rng.choice(SUBJECTS[None]), text, "", rng.choice(("Answered.", "Done.", ""))
+        product_type = "espresso"  # a machine whose serial the caller didn't give
+    part = rng.choice(PARTS[product_type])[LANG_INDEX[lang]]
+    values = {"p": part, "P": upper_first(part), "code": f"E{rng.randrange(1, 41):02d}"}
+    values["n"] = str(rng.randrange(2, 30))
+    fault = upper_first(rng.choice(FAULTS[lang]).format(**values))
+    context = rng.choice(CONTEXTS[lang]).format(**values)
+    symptom = f"{fault} {context}".strip()
+    subject = upper_first(rng.choice(SUBJECT_FORMS[lang]).format(**values))
+    diagnosis = upper_first(rng.choice(DIAGNOSIS_FORMS[lang]).format(**values))
+    solution = upper_first(rng.choice(SOLUTION_FORMS[lang]).format(**values))
+    return subject, symptom, diagnosis, solution
+
+
 HOUR_WEIGHTS = [0, 0, 0, 0, 0, 0, 1, 4, 10, 12, 12, 11, 8, 10, 11, 10, 8, 5, 3, 2, 1, 1, 0, 0]
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -663,6 +786,7 @@ class Generator:
         self.customer_country: list[str] = [""] * (n + 1)
         self.customer_primary: list[int] = [0] * (n + 1)
         self.customer_archived: list[bool] = [False] * (n + 1)
+        self.customer_language: list[str] = ["en"] * (n + 1)
         self.dealers: list[int] = []
         contacts: list[tuple] = []
         points: list[tuple] = []
@@ -701,6 +825,7 @@ class Generator:
             )  # fmt: skip
             self.customer_country[cid] = country
             self.customer_archived[cid] = archived is not None
+            self.customer_language[cid] = language
             if is_dealer:
                 self.dealers.append(cid)
             n_contacts = rng.choice((1, 1, 2, 2, 3, 4)) if is_org else 1
@@ -908,8 +1033,12 @@ class Generator:
                 case_type, type_reason = "courtesy", "Long-standing customer, goodwill repair."
             elif suggested == "warranty" and rng.random() < 0.02:
                 case_type, type_reason = "billable", "Damage caused by the user (dropped)."
-            subject = rng.choice(SUBJECTS[product_type if product_type in SUBJECTS else None])
-            symptom = rng.choice(SYMPTOMS)
+            subject, symptom, diagnosis_text, solution_text = case_texts(
+                rng, product_type, self.customer_language[customer]
+            )
+            if rng.random() < 0.1:  # a few stock phrasings, as agents type them
+                subject = rng.choice(SUBJECTS[product_type if product_type in SUBJECTS else None])
+                symptom = f"{symptom} {rng.choice(SYMPTOMS)}"
             # how it went
             stuck = rng.random() < 0.005  # forgotten cases: still open years later
             resolve_after = lognormal_hours(rng, 30, 1.4)
@@ -940,8 +1069,8 @@ class Generator:
             if done:
                 res_g, _res_code, children = rng.choice(self.codes["resolution"])
                 res_s, _res_s_code = rng.choice(children)
-            diagnosis = rng.choice(DIAGNOSES) if done or rng.random() < 0.3 else ""
-            solution = rng.choice(SOLUTIONS) if done else ""
+            diagnosis = diagnosis_text if done or rng.random() < 0.3 else ""
+            solution = (solution_text or "Answered.") if done else ""
             promised = None
             if rng.random() < 0.2:
                 promised = received_day + timedelta(days=rng.randrange(3, 15))
