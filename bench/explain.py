@@ -158,7 +158,7 @@ def queryset_sql(queryset: Any) -> str:
 
 
 # a part (~5 % of cases), two words, a very common word (~40 %), no match
-SEARCH_TERMS = ("Pumpe", "display flickers", "Fehler", "xyzzy")
+SEARCH_TERMS = ("Pumpe", "Pumpe verkalkt", "Fehler", "xyzzy")
 
 
 def explain_search(viewer: Any, number: str, serial: str, args: Any, flagged: list[str]) -> None:
