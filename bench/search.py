@@ -7,10 +7,9 @@
 Rebuilds the search index first (`manage.py reindex_search`, timed; `--no-reindex` skips it),
 then, in-process (the selectors themselves, no HTTP):
 
-- counts the matches of each keyword query (words from bench/generate.py's vocabulary; the
-  generator draws its texts from short lists, so a single word matches 2 % or more of the
-  cases and two words are needed for about 1 %), and sorts them into "about 1 %" (0.5 to 2 %)
-  and "broad" (more);
+- counts the matches of each keyword query (part names and other words from
+  bench/generate.py's texts) and sorts them into "about 1 %" (0.5 to 2 % of the cases) and
+  "broad" (more);
 - times `search_case_ids(q)` (the 200 best ids) and `filter_cases(cases_visible_to(…), q)`
   (the first page of 50 rows, best first) for each, an exact case number, and
   `customers_by_name_prefix(p)` for 1- to 4-letter prefixes of real customer names;
@@ -45,29 +44,15 @@ from _common import (
 
 SEARCH_TARGET_MS = 100.0
 PREFIX_TARGET_MS = 20.0
-# Pairs of words from bench/generate.py's subjects, symptoms, diagnoses, solutions and
-# timeline texts (German, Spanish, English), and single words for the broad searches.
+# Part names and words from bench/generate.py's texts (each case is about one part, written
+# in the customer's language), some inflected differently from the texts ("Pumpen", "bombas").
 KEYWORD_QUERIES = [
-    "descaler display",
-    "factura gasket",
-    "garantía gasket",
-    "Brühkopf gasket",
-    "E05 gasket",
-    "invoice gasket",
-    "leaks gasket",
-    "pump leaks",
-    "Sicherung display",
-    "Mühle",
-    "ruido",
-    "burrs",
-    "espumador",
-    "Rückruf",
-    "photos",
-    "courier",
-    "vendor",
-    "Pumpe",
-    "heating element",
-]
+    "Dampflanze", "Siebträger", "Magnetventil", "Brühgruppe", "Temperaturfühler",
+    "Abtropfschale", "Heizelement", "Mahlscheiben", "Einstellring", "Heizplatte",
+    "steam wand", "portafilter", "solenoid valve", "drip tray", "pressure gauge",
+    "termobloque", "caldera", "electroválvula", "manómetro", "muelas", "tolva",
+    "Pumpen", "bombas", "limescale", "verkalkt", "Rückruf", "Garantie",
+]  # fmt: skip
 ONE_PERCENT = (0.5, 2.0)
 
 
@@ -179,8 +164,8 @@ def main() -> None:
     scenarios = [
         ("search ids, ~1 % (200 best)", [ids_of(q) for q in one_percent], SEARCH_TARGET_MS),
         ("search page, ~1 % (50 best rows)", [page_of(q) for q in one_percent], SEARCH_TARGET_MS),
-        ("search ids, broad (2-12 %)", [ids_of(q) for q in broad], None),
-        ("search page, broad (2-12 %)", [page_of(q) for q in broad], None),
+        ("search ids, broad (over 2 %)", [ids_of(q) for q in broad], None),
+        ("search page, broad (over 2 %)", [page_of(q) for q in broad], None),
         ("search ids, exact case number", [ids_of(n) for n in rng.sample(numbers, 20)], None),
     ]
     for n, values in prefixes.items():

@@ -119,3 +119,11 @@ def codes(*, kind: str | None = None, parent_id: int | None = None) -> QuerySet[
     if parent_id is not None:
         return result.filter(parent_id=parent_id)
     return result.order_by("kind", "parent_id", "code")
+
+
+def cases_matching(*, viewer: Any, text: str) -> QuerySet[Case]:
+    """The cases `viewer` may see that match the words (or the case or serial number) in
+    `text`, best first, with what a list row shows; none for an empty query."""
+    from caseflow.cases.search import filter_cases
+
+    return filter_cases(cases_visible_to(viewer).select_related(*LIST_RELATED), text)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Role, Team, User
 from caseflow.accounts.roles import require
+from caseflow.cases import search
 from caseflow.cases.models import (
     CASE_CHANNELS,
     TRANSITIONS,
@@ -91,7 +92,7 @@ def _bump(case: Case, fields: Sequence[str]) -> None:
 def _system_event(
     case: Case, code: str, *, actor: User | None, channel: str, text: str = "", **data: Any
 ) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         case=case,
         event_type=EventType.objects.get(code=code),
         occurred_at=timezone.now(),
@@ -101,6 +102,8 @@ def _system_event(
         is_internal=True,
         data=data,
     )
+    search.index_event_text(case, text)
+    return event
 
 
 def _check_channel(channel: str) -> None:
@@ -303,6 +306,7 @@ def open_case(
     validate(case, exclude=("number", *RELATIONS), constraints=False)
     case.save()
     _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
+    search.index_case(case)
     audit(
         actor=actor,
         channel=channel,
@@ -378,6 +382,8 @@ def update_case(
     before = {name: before[name] for name in changed}
     after = snapshot(case, changed)
     _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
+    if search.INDEXED_FIELDS & set(changed):
+        search.index_case(case)
     audit(
         actor=actor, channel=channel, action="case.updated", target=case, before=before, after=after
     )
@@ -581,6 +587,7 @@ def _write_event(
         call_outcome=call_outcome,
         data=data,
     )
+    search.index_event_text(case, text)
     for item in stored:
         attachment = Attachment(
             event=event,
@@ -761,6 +768,8 @@ def resolve_case(
         general=resolution_general.code,
         specific=resolution_specific.code if resolution_specific else None,
     )
+    if before["solution"] != case.solution:
+        search.index_case(case)
     audit(
         actor=actor,
         channel=channel,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Collate, Lower
 
 from caseflow.accounts.roles import require
 from caseflow.core.phones import to_e164
+from caseflow.core.search import clean_text
 from caseflow.customers.models import (
     PHONE_KINDS,
     Contact,
@@ -81,6 +84,43 @@ def customers_by_email(addr: str, *, include_archived: bool = False) -> QuerySet
     if not include_archived:
         customers = customers.filter(archived_at__isnull=True)
     return customers.order_by("name", "id")
+
+
+def _successor(prefix: str) -> str | None:
+    """The smallest string after every string starting with `prefix` (code-point order)."""
+    while prefix:
+        code = ord(prefix[-1]) + 1
+        if 0xD800 <= code <= 0xDFFF:  # surrogates are not characters
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix[:-1] + chr(code)
+        prefix = prefix[:-1]
+    return None
+
+
+def customers_by_name_prefix(
+    prefix: str, *, limit: int = 20, include_archived: bool = False
+) -> QuerySet[Customer]:
+    """Customers whose name starts with `prefix`, case-insensitively, in name order: the
+    incoming-call search as the agent types (an index range scan, at any table size).
+
+    The prefix is compared as a range of lower-cased names in code-point order, not with
+    LIKE, so `%`, `_` and backslashes are plain characters.
+    """
+    value = clean_text(prefix, 200).strip().lower()
+    upper = _successor(value)
+    if not value or upper is None:
+        return Customer.objects.none()
+    # PostgreSQL: customers_name_prefix_idx is on lower(name) COLLATE "C" (code-point order
+    # whatever the database collation); SQLite compares bytes: customers_name_lower_idx.
+    key = Lower("name")
+    if connection.vendor == "postgresql":
+        key = Collate(key, "C")
+    customers = Customer.objects.alias(name_key=key).filter(name_key__gte=value, name_key__lt=upper)
+    if not include_archived:
+        customers = customers.filter(archived_at__isnull=True)
+    limit = max(1, min(limit, 100))
+    return customers.order_by("name_key", "id")[:limit]
 
 
 def customer_by_number(number: str) -> Customer | None:

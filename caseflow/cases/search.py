@@ -1,0 +1,363 @@
+"""Full-text search of cases: the one module that knows how cases are indexed and found.
+
+A case's document is its number, its unit's serial number and its subject (weighted most),
+its symptom, diagnosis and solution, and the text of its timeline events (weighted least).
+The services keep it current in the same transaction as the change: `index_case` after the
+case was opened or its text or unit changed, `index_event_text` after an event with text was
+written. `reindex_cases` rebuilds everything (`manage.py reindex_search`, after a bulk load).
+Reads: `search_case_ids` (ids, best first) and `filter_cases` (a queryset restricted to the
+matches, best first).
+
+The index is derived data in `cases_casesearch`, a table Django does not model because its
+shape differs per database (migrations 0003 and 0004; docs/search.md):
+
+- PostgreSQL: `(case_id PK, received_at, config regconfig, document tsvector)` with a GIN
+  index on `document`, stemmed in the customer's language. An event appends
+  `to_tsvector(config, text)`; any other change rebuilds the case's document from its rows,
+  so words taken out of a diagnosis stop matching. Queries go through
+  `cases_search_query(text)`, which parses them under every configuration and ORs the
+  distinct results (see caseflow.core.search); ranked with `ts_rank`.
+- SQLite: an FTS5 table (rowid = case id; columns subject, body, events; unicode61 without
+  diacritics), ranked with bm25; every change rebuilds the case's row.
+
+A query that is a case number or a serial number as typed ranks those cases above every
+other match. Both databases answer in the same shape; the ranking details differ.
+"""
+
+# The SQL here is assembled from this module's constants only; what people type is always a
+# query parameter (and parsed into plain words first, see caseflow.core.search).
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case as CaseWhen
+from django.db.models import IntegerField, QuerySet, Value, When
+
+from caseflow.cases.models import Case
+from caseflow.core.search import (
+    FALLBACK_CONFIG,
+    LANGUAGE_CONFIGS,
+    clean_text,
+    fts5_query,
+    identifier,
+    parse_query,
+    websearch_text,
+)
+
+TABLE = "cases_casesearch"
+PG_INDEX = "cases_search_document_idx"
+MAX_EVENT_CHARS = 20_000  # of one text (a mail with its quoted history)
+MAX_EVENTS_CHARS = 200_000  # of all of a case's event texts, when a document is rebuilt
+MAX_DOCUMENT_BYTES = 200_000  # past this, PostgreSQL stops appending events to a document
+EXACT_RANK = 1e9  # an exact case or serial number ranks above every text match
+DEFAULT_LIMIT = 200
+SQLITE_WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights: subject, body, events
+# Fields whose change needs the case's document rebuilt (`unit`: its serial number).
+INDEXED_FIELDS = frozenset({"subject", "symptom", "diagnosis", "solution", "unit"})
+
+
+# --- SQL per database -------------------------------------------------------------------------
+
+
+def _pg_config(language: str) -> str:
+    whens = " ".join(f"WHEN '{lang}' THEN '{cfg}'" for lang, cfg in LANGUAGE_CONFIGS.items())
+    return f"(CASE {language} {whens} ELSE '{FALLBACK_CONFIG}' END)::regconfig"
+
+
+_PG_HEADER = f"""
+    setweight(to_tsvector(x.cfg, concat_ws(' ', c.number, u.serial, c.subject)), 'A')
+    || setweight(to_tsvector(x.cfg, left(c.symptom, {MAX_EVENT_CHARS})), 'B')
+    || setweight(to_tsvector(x.cfg, left(c.diagnosis, {MAX_EVENT_CHARS})), 'B')
+    || setweight(to_tsvector(x.cfg, left(c.solution, {MAX_EVENT_CHARS})), 'B')
+    || to_tsvector(x.cfg, coalesce(left(ev.text, {MAX_EVENTS_CHARS}), ''))
+"""
+_PG_FROM = f"""
+FROM cases_case c
+JOIN customers_customer cu ON cu.id = c.customer_id
+LEFT JOIN catalog_unit u ON u.id = c.unit_id
+CROSS JOIN LATERAL (SELECT {_pg_config("cu.language")} AS cfg) x
+"""
+_PG_EVENT_TEXT = f"string_agg(left(e.text, {MAX_EVENT_CHARS}), ' ' ORDER BY e.id)"
+
+# One or several cases, rebuilt from their rows (the service's own writes included).
+PG_UPSERT = f"""
+INSERT INTO {TABLE} (case_id, received_at, config, document)
+SELECT c.id, c.received_at, x.cfg, {_PG_HEADER}
+{_PG_FROM}
+LEFT JOIN LATERAL (
+    SELECT {_PG_EVENT_TEXT} AS text
+    FROM cases_timelineevent e WHERE e.case_id = c.id AND e.text <> ''
+) ev ON true
+WHERE c.id = ANY(%s)
+ON CONFLICT (case_id) DO UPDATE
+SET received_at = EXCLUDED.received_at, config = EXCLUDED.config, document = EXCLUDED.document
+"""
+
+# Every case at once, into a new table: one pass over the events, grouped.
+PG_NEW = f"{TABLE}_new"
+PG_REBUILD = f"""
+CREATE TABLE {PG_NEW} AS
+SELECT c.id AS case_id, c.received_at, x.cfg AS config, {_PG_HEADER} AS document
+{_PG_FROM}
+LEFT JOIN (
+    SELECT e.case_id, {_PG_EVENT_TEXT} AS text
+    FROM cases_timelineevent e WHERE e.text <> '' GROUP BY e.case_id
+) ev ON ev.case_id = c.id
+"""
+
+PG_APPEND = f"""
+UPDATE {TABLE}
+SET document = CASE WHEN pg_column_size(document) < {MAX_DOCUMENT_BYTES}
+                    THEN document || to_tsvector(config, %s) ELSE document END
+WHERE case_id = %s
+"""
+
+PG_FINISH_NEW = (
+    f"ALTER TABLE {PG_NEW} ALTER case_id SET NOT NULL, ALTER received_at SET NOT NULL, "
+    "ALTER config SET NOT NULL, ALTER document SET NOT NULL",
+    f"ALTER TABLE {PG_NEW} ADD CONSTRAINT {PG_NEW}_pkey PRIMARY KEY (case_id)",
+    f"CREATE INDEX {PG_INDEX}_new ON {PG_NEW} USING gin (document)",
+)
+PG_SWAP = (
+    f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE",
+    f"DROP TABLE {TABLE}",
+    f"ALTER TABLE {PG_NEW} RENAME TO {TABLE}",
+    f"ALTER INDEX {PG_NEW}_pkey RENAME TO {TABLE}_pkey",
+    f"ALTER INDEX {PG_INDEX}_new RENAME TO {PG_INDEX}",
+)
+# What the services changed while the new table was built.
+PG_CHANGED_SINCE = """
+SELECT id FROM cases_case WHERE updated_at >= %s
+UNION SELECT case_id FROM cases_timelineevent WHERE created_at >= %s
+"""
+
+SQLITE_UPSERT = f"""
+INSERT OR REPLACE INTO {TABLE} (rowid, subject, body, events)
+SELECT c.id,
+       c.number || ' ' || coalesce(u.serial, '') || ' ' || c.subject,
+       substr(c.symptom, 1, {MAX_EVENT_CHARS}) || ' '
+           || substr(c.diagnosis || ' ' || c.solution, 1, {MAX_EVENT_CHARS}),
+       coalesce(substr((SELECT group_concat(substr(e.text, 1, {MAX_EVENT_CHARS}), ' ')
+                        FROM cases_timelineevent e
+                        WHERE e.case_id = c.id AND e.text <> ''), 1, {MAX_EVENTS_CHARS}), '')
+FROM cases_case c
+LEFT JOIN catalog_unit u ON u.id = c.unit_id
+WHERE c.id IN ({{ids}})
+"""
+
+# The ids of the cases numbered as typed, or on a unit with the serial number typed.
+EXACT = (
+    "SELECT c.id FROM cases_case c WHERE c.number = %s UNION "
+    "SELECT c.id FROM cases_case c JOIN catalog_unit u ON u.id = c.unit_id WHERE u.serial = %s"
+)
+
+
+class _Query:
+    """A parsed search, with the SQL fragments that match and rank documents."""
+
+    def __init__(self, text: str) -> None:
+        self.groups = parse_query(text)
+        value = identifier(text)
+        self.exact_params = [value.upper(), value] if value else []
+        self.postgres = connection.vendor == "postgresql"
+        if self.postgres:
+            self.param = websearch_text(self.groups)
+        else:
+            self.param = fts5_query(self.groups)
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def match(self, table: str) -> tuple[str, list[Any]]:
+        """WHERE condition: `table` (the search table or its alias) matches."""
+        if self.postgres:
+            return f"{table}.document @@ cases_search_query(%s)", [self.param]
+        return f"{table} MATCH %s", [self.param]
+
+    def rank(self, table: str, case_id: str) -> tuple[str, list[Any]]:
+        """SELECT expression: the rank of the row of `table` (higher is better), exact
+        numbers first. `case_id` is the SQL of its case id."""
+        if self.postgres:
+            sql, params = f"ts_rank({table}.document, cases_search_query(%s))", [self.param]
+        else:
+            sql, params = f"-bm25({table}, {SQLITE_WEIGHTS})", []
+        if self.exact_params:
+            sql = f"({sql} + CASE WHEN {case_id} IN ({EXACT}) THEN {EXACT_RANK} ELSE 0 END)"
+            params += self.exact_params
+        return sql, params
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def index_case(case: Case) -> None:
+    """(Re)build `case`'s document from its rows: after it was opened, or after a field in
+    `INDEXED_FIELDS` changed. Call inside the service's transaction, after saving."""
+    _upsert([case.pk])
+
+
+def index_event_text(case: Case, text: str) -> None:
+    """Add the text of a new timeline event to `case`'s document (after the event row was
+    written, in the same transaction)."""
+    if not text.strip():
+        return
+    if connection.vendor != "postgresql":
+        _upsert([case.pk])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(PG_APPEND, [clean_text(text, MAX_EVENT_CHARS), case.pk])
+        missing = cursor.rowcount == 0
+    if missing:  # a case from before the index, or from a bulk load: build it whole
+        _upsert([case.pk])
+
+
+def _pg_rebuild() -> int:
+    with connection.cursor() as cursor:
+        # the app servers' clocks (updated_at, created_at) may run a little behind the database's
+        cursor.execute("SELECT statement_timestamp() - interval '5 minutes'")
+        started = cursor.fetchone()[0]
+        with transaction.atomic():
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(f"DROP TABLE IF EXISTS {PG_NEW}")
+            cursor.execute(PG_REBUILD)
+            count = cursor.rowcount
+            for statement in PG_FINISH_NEW:
+                cursor.execute(statement)
+        with transaction.atomic():
+            for statement in PG_SWAP:
+                cursor.execute(statement)
+            cursor.execute(PG_CHANGED_SINCE, [started, started])
+            _upsert([row[0] for row in cursor.fetchall()])
+        cursor.execute(f"ANALYZE {TABLE}")
+    return count
+
+
+def _upsert(ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(PG_UPSERT, [list(ids)])
+        else:
+            cursor.execute(SQLITE_UPSERT.format(ids=", ".join(["%s"] * len(ids))), list(ids))
+
+
+def reindex_cases(
+    *, batch: int | None = None, progress: Callable[[int], None] | None = None
+) -> int:
+    """Rebuild the whole index; the number of cases indexed.
+
+    PostgreSQL without `batch`: every case with one CREATE TABLE … AS SELECT into a new
+    table, its keys and GIN index built afterwards, then swapped in a short transaction
+    that also re-indexes what the services changed meanwhile: the desk keeps searching and
+    writing the old table until then. With `batch` (and always on SQLite): `batch` cases per
+    transaction, in id order, in place.
+    """
+    if connection.vendor == "postgresql" and batch is None:
+        count = _pg_rebuild()
+        if progress:
+            progress(count)
+        return count
+    batch = batch or 2000
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
+    count, last = 0, 0
+    while True:
+        ids = list(
+            Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            break
+        with transaction.atomic():
+            _upsert(ids)
+        count, last = count + len(ids), ids[-1]
+        if progress:
+            progress(count)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {TABLE}")
+        else:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+    return count
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
+    """Ids of the cases matching `text`, best first: the case or serial number typed, then
+    by relevance, then newest first. At most `limit`; [] for a query with nothing to search.
+    Visibility is the caller's business (or use `filter_cases` on a visible queryset)."""
+    query = _Query(text)
+    if not query or limit < 1:
+        return []
+    if query.postgres:
+        match, match_params = query.match("s")
+        rank, rank_params = query.rank("s", "s.case_id")
+        sql = (
+            f"SELECT s.case_id FROM {TABLE} s WHERE {match} "
+            f"ORDER BY {rank} DESC, s.received_at DESC, s.case_id DESC LIMIT %s"
+        )
+    else:
+        match, match_params = query.match(TABLE)
+        rank, rank_params = query.rank(TABLE, f"{TABLE}.rowid")
+        sql = (
+            f"SELECT c.id FROM {TABLE} JOIN cases_case c ON c.id = {TABLE}.rowid "
+            f"WHERE {match} ORDER BY {rank} DESC, c.received_at DESC, c.id DESC LIMIT %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*match_params, *rank_params, min(limit, 10_000)])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def filter_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """`queryset` restricted to the cases matching `text`, best first (the case or serial
+    number typed, relevance, newest), each with its `search_rank`. Another `order_by` (by
+    date, for keyset pages) keeps the restriction; a query with nothing to search matches
+    nothing.
+
+    The search table is joined in (`QuerySet.extra`: it has no model), so the result can be
+    filtered, ordered, counted and sliced further, but not nested in another query.
+    """
+    query = _Query(text)
+    if not query:
+        return queryset.none()
+    table = connection.ops.quote_name(TABLE)
+    match, match_params = query.match(table)
+    key = f"{table}.case_id" if query.postgres else f"{table}.rowid"
+    rank, rank_params = query.rank(table, key)
+    return queryset.extra(  # noqa: S610 - constants only; the query text is a parameter
+        select={"search_rank": rank},
+        select_params=rank_params,
+        tables=[TABLE],
+        where=[f"{key} = {connection.ops.quote_name(Case._meta.db_table)}.id", match],
+        params=match_params,
+        # the search table's own copy of received_at and id: ties in rank are common, and
+        # sorting on the search table alone lets PostgreSQL join only the page's cases
+        order_by=[
+            "-search_rank",
+            *(
+                (f"-{TABLE}.received_at", f"-{TABLE}.case_id")
+                if query.postgres
+                else ("-received_at", "-id")
+            ),
+        ],
+    )
+
+
+def filter_by_ids(queryset: QuerySet[Case], ids: Iterable[int]) -> QuerySet[Case]:
+    """`queryset` restricted to `ids`, in their order (e.g. from `search_case_ids`)."""
+    ids = list(ids)
+    if not ids:
+        return queryset.none()
+    order = CaseWhen(
+        *(When(pk=pk, then=Value(pos)) for pos, pk in enumerate(ids)),
+        output_field=IntegerField(),
+    )
+    return queryset.filter(pk__in=ids).order_by(order)

@@ -1,0 +1,134 @@
+"""Full-text search building blocks shared by the apps: language configurations and a safe
+query parser that gives PostgreSQL and SQLite FTS5 the same query semantics.
+
+What people type follows web-search conventions (PostgreSQL's `websearch_to_tsquery`):
+words are ANDed, `"a phrase"` must appear as written, `or` between words offers
+alternatives, `-word` excludes. Anything else (quotes left open, `*`, `NEAR`, parentheses,
+SQL) is just text: the parser keeps words and drops the rest, so no input can raise.
+
+- PostgreSQL: documents are stemmed in the record's language (`config_for`); a query is
+  parsed under every configuration in `QUERY_CONFIGS` and the results ORed, because the agent
+  typing it doesn't know (or care) which language a case was written in.
+- SQLite: FTS5 has no stemmers for German or Spanish; `fts5_query` quotes every word and
+  matches it as a prefix after folding a plural ending ("Pumpen" → `"pump"*`), which finds
+  most inflections the stemmers would, and a few more words besides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The customer's language → the PostgreSQL text search configuration of their documents.
+LANGUAGE_CONFIGS = {"de": "german", "es": "spanish", "en": "english"}
+FALLBACK_CONFIG = "simple"
+QUERY_CONFIGS = ("german", "spanish", "english", "simple")
+
+MAX_QUERY_CHARS = 500  # nobody types more into a search box; bounds the work per query
+MAX_TERMS = 12
+MAX_WORD_CHARS = 60
+
+# A word: letters and digits, with inner dots, hyphens, slashes, @ and apostrophes kept, so
+# "E-mail", "9.5", "C-2026-000123" and "EM200-0001" stay one term (both engines split them
+# the same way inside a quoted phrase).
+_WORD = r"[^\W_]+(?:[.\-/@'’][^\W_]+)*"
+_TOKEN = re.compile(rf'(?P<neg>(?<!\S)-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>{_WORD}))')
+_WORDS = re.compile(_WORD)
+_PLURAL_ENDINGS = ("en", "es", "e", "s", "n")  # de/es/en plural and inflection endings
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word, or a phrase of several, that must (or, negated, must not) appear."""
+
+    words: tuple[str, ...]
+    negated: bool = False
+
+
+def config_for(language: str | None) -> str:
+    """The PostgreSQL text search configuration for documents in `language` (ISO 639-1)."""
+    return LANGUAGE_CONFIGS.get(language or "", FALLBACK_CONFIG)
+
+
+def clean_text(text: str | None, limit: int) -> str:
+    """`text` cut to `limit` characters, without what a database refuses (NUL, lone
+    surrogates from broken decoders)."""
+    text = (text or "")[:limit].replace("\x00", " ")
+    return text.encode("utf-8", "ignore").decode("utf-8")
+
+
+def parse_query(text: str | None) -> list[list[Term]]:
+    """What was typed, as alternatives (OR) of terms that must all hold (AND).
+
+    Alternatives without a positive term are dropped (a query of exclusions alone would
+    match nearly everything); so is everything past `MAX_TERMS`.
+    """
+    groups: list[list[Term]] = [[]]
+    count = 0
+    for match in _TOKEN.finditer(clean_text(text, MAX_QUERY_CHARS)):
+        if count >= MAX_TERMS:
+            break
+        if match["word"] is not None:
+            words = (match["word"],)
+            if not match["neg"] and words[0].lower() == "or":
+                if groups[-1]:
+                    groups.append([])
+                continue
+        else:
+            words = tuple(_WORDS.findall(match["phrase"] or ""))
+        words = tuple(w[:MAX_WORD_CHARS].lower() for w in words)
+        if not words:
+            continue
+        groups[-1].append(Term(words=words, negated=bool(match["neg"])))
+        count += 1
+    return [group for group in groups if any(not term.negated for term in group)]
+
+
+def websearch_text(groups: list[list[Term]]) -> str:
+    """The parsed query, re-written for `websearch_to_tsquery` (only words, quotes, `-` and
+    `or` remain, so PostgreSQL reads it exactly as the parser did)."""
+    return " or ".join(
+        " ".join(
+            ("-" if term.negated else "")
+            + (f'"{" ".join(term.words)}"' if len(term.words) > 1 else term.words[0])
+            for term in group
+        )
+        for group in groups
+    )
+
+
+def fold(word: str) -> str:
+    """A light, language-neutral stem for SQLite: a plural or inflection ending off words
+    long enough to keep four letters ("pumpen" → "pump", "bombas" → "bomba")."""
+    if len(word) < 5 or any(ch.isdigit() for ch in word):
+        return word
+    for ending in _PLURAL_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def fts5_query(groups: list[list[Term]]) -> str:
+    """The parsed query as an FTS5 MATCH expression. Every word is a quoted string (so
+    nothing typed is read as FTS5 syntax); single words match as folded prefixes."""
+
+    def quoted(term: Term) -> str:
+        if len(term.words) > 1:
+            return '"' + " ".join(term.words).replace('"', "") + '"'
+        return '"' + fold(term.words[0]).replace('"', "") + '"*'
+
+    alternatives = []
+    for group in groups:
+        positive = " AND ".join(quoted(t) for t in group if not t.negated)
+        negative = "".join(f" NOT {quoted(t)}" for t in group if t.negated)
+        alternatives.append(f"(({positive}){negative})")
+    return " OR ".join(alternatives)
+
+
+def identifier(text: str | None) -> str | None:
+    """The query itself when it could be a record number or serial number: one token with a
+    digit in it ("C-2026-000123", "EM200-0001"); else None."""
+    value = clean_text(text, MAX_QUERY_CHARS).strip()
+    if not value or len(value) > 40 or any(ch.isspace() for ch in value):
+        return None
+    return value if any(ch.isdigit() for ch in value) else None

@@ -1,0 +1,141 @@
+"""Search building blocks: the query parser both databases share, and the incoming-call
+lookup by name prefix."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from caseflow.core.search import (
+    Term,
+    config_for,
+    fold,
+    fts5_query,
+    identifier,
+    parse_query,
+    websearch_text,
+)
+from caseflow.customers.models import Customer
+from caseflow.customers.selectors import customers_by_name_prefix
+
+# --- the query parser -------------------------------------------------------------------------
+
+
+def test_words_are_anded_and_lower_cased():
+    assert parse_query("Pumpe LAUT") == [[Term(("pumpe",)), Term(("laut",))]]
+
+
+def test_phrases_or_and_exclusions_follow_websearch_conventions():
+    groups = parse_query('"Pumpe laut" or Mühle -neu')
+
+    assert groups == [
+        [Term(("pumpe", "laut"))],
+        [Term(("mühle",)), Term(("neu",), negated=True)],
+    ]
+    assert websearch_text(groups) == '"pumpe laut" or mühle -neu'
+    assert fts5_query(groups) == '(("pumpe laut")) OR (("mühl"*) NOT "neu"*)'
+
+
+def test_inner_punctuation_keeps_a_term_whole():
+    assert parse_query("E-mail C-2026-000123 9.5 bar") == [
+        [Term(("e-mail",)), Term(("c-2026-000123",)), Term(("9.5",)), Term(("bar",))]
+    ]
+
+
+def test_a_hyphen_inside_a_word_is_not_an_exclusion():
+    assert parse_query("Wasser-Filter") == [[Term(("wasser-filter",))]]
+
+
+def test_alternatives_of_exclusions_alone_are_dropped():
+    assert parse_query("-pumpe") == []
+    assert parse_query("-pumpe or laut") == [[Term(("laut",))]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"', "((", "*", "NEAR(a b)", "a AND OR NOT b", "'; DROP TABLE x; --", "\x00", "\ud800",
+     "🔥" * 100, "x" * 10_000, "a:b^c{d}", "or or or", "- -"],
+)  # fmt: skip
+def test_fts5_expressions_quote_every_word(text):
+    expression = fts5_query(parse_query(text))
+
+    # outside the quoted strings only FTS5 operators and brackets remain
+    outside = expression.split('"')[::2]
+    assert all(set(part) <= set("()* ANDORT") for part in outside)
+
+
+def test_the_parser_bounds_its_work():
+    groups = parse_query(" ".join(f"w{i}" for i in range(100)) + " " + "y" * 5000)
+
+    assert sum(len(g) for g in groups) == 12
+    assert all(len(w) <= 60 for g in groups for t in g for w in t.words)
+
+
+@pytest.mark.parametrize(
+    ("word", "folded"),
+    [("pumpen", "pump"), ("pumpe", "pump"), ("bombas", "bomba"), ("bomba", "bomba"),
+     ("motores", "motor"), ("gaskets", "gasket"), ("laut", "laut"), ("e05", "e05"),
+     ("dichtungen", "dichtung")],
+)  # fmt: skip
+def test_fold_takes_off_one_plural_ending(word, folded):
+    assert fold(word) == folded
+
+
+def test_languages_map_to_configurations():
+    assert [config_for(x) for x in ("de", "es", "en", "fr", "", None)] == [
+        "german", "spanish", "english", "simple", "simple", "simple",
+    ]  # fmt: skip
+
+
+def test_identifiers_are_single_tokens_with_a_digit():
+    assert identifier(" C-2026-000123 ") == "C-2026-000123"
+    assert identifier("EM200-0001") == "EM200-0001"
+    assert identifier("Pumpe") is None
+    assert identifier("C 2026") is None
+    assert identifier("1" * 41) is None
+
+
+# --- customers by name prefix -----------------------------------------------------------------
+
+
+@pytest.fixture
+def names(db) -> dict[str, Customer]:
+    made = {}
+    for i, name in enumerate(
+        ["Müller Kaffee GmbH", "müller, Anna", "Mueller Bernd", "Café Sol S.L.", "100% Bio KG",
+         "100_Prozent AG", "Back\\slash OHG", "Zeta"]
+    ):  # fmt: skip
+        made[name] = Customer.objects.create(number=f"CU-8{i:05d}", kind="person", name=name)
+    return made
+
+
+def test_name_prefix_is_case_insensitive_and_in_name_order(names):
+    found = list(customers_by_name_prefix("MÜLL"))
+
+    assert [c.name for c in found] == ["Müller Kaffee GmbH", "müller, Anna"]  # " " < ","
+
+
+def test_name_prefix_treats_like_wildcards_as_text(names):
+    assert [c.name for c in customers_by_name_prefix("100%")] == ["100% Bio KG"]
+    assert [c.name for c in customers_by_name_prefix("100_")] == ["100_Prozent AG"]
+    assert [c.name for c in customers_by_name_prefix("back\\")] == ["Back\\slash OHG"]
+    assert list(customers_by_name_prefix("%")) == []
+
+
+def test_name_prefix_leaves_out_archived_customers_unless_asked(names):
+    Customer.objects.filter(pk=names["Zeta"].pk).update(archived_at=timezone.now())
+
+    assert list(customers_by_name_prefix("zet")) == []
+    assert list(customers_by_name_prefix("zet", include_archived=True)) == [names["Zeta"]]
+
+
+def test_name_prefix_limits_and_ignores_blank_input(names):
+    assert len(customers_by_name_prefix("m", limit=1)) == 1
+    assert list(customers_by_name_prefix("  ")) == []
+    assert list(customers_by_name_prefix("\U0010ffff")) == []
+    assert list(customers_by_name_prefix("\ud800\x00")) == []
+
+
+def test_name_prefix_is_one_query(names, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert len(list(customers_by_name_prefix("m"))) == 3
