@@ -17,6 +17,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_configuration_cache():
+    """Each test starts without cached configuration rows of an earlier (rolled-back) one."""
+    from caseflow.cases import config
+
+    config.forget()
+    yield
+    config.forget()
+
+
 def _user(role: str, username: str) -> User:
     return User.objects.create_user(
         username=username, password="pw-for-tests-only", role=role, first_name=username.title()

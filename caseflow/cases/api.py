@@ -85,7 +85,7 @@ def _case(request: HttpRequest, case_id: int) -> Case:
 
 
 def _detail(request: HttpRequest, case_id: int) -> Case:
-    return selectors.case_detail(viewer=request.user, case_id=case_id)
+    return selectors.case_answer(viewer=request.user, case_id=case_id)
 
 
 # --- lists and reads ----------------------------------------------------------------------
@@ -115,7 +115,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     """Cases, newest first, filtered; keyset-paginated with `cursor`."""
     require(request.user, "case.view")
     params = filters.dict(exclude={"cursor", "limit"})
-    cases = selectors.case_list(viewer=request.user, **params)
+    cases = selectors.case_list(viewer=request.user, related=selectors.API_RELATED, **params)
     page = keyset_page(cases, ordering=CASE_ORDER, cursor=filters.cursor, limit=filters.limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -238,7 +238,10 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
             received_at=payload.received_at,
             promised_by=payload.promised_by,
         )
-    return Status(201, _detail(request, case.pk))
+    # Answer from the objects in hand: a new case has no supplies, and its customer, owner
+    # and priority were loaded to open it (no re-read, no 6-way join to plan).
+    case.active_supplies = []  # type: ignore[attr-defined]
+    return Status(201, case)
 
 
 RELATION_FIELDS = {

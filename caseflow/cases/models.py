@@ -140,20 +140,36 @@ class EventType(models.Model):
 
 
 class Case(models.Model):
+    # Foreign keys carry no index of their own (db_index=False) where a composite index below
+    # leads with them, or where no query filters by them: each index costs every insert of
+    # the busiest table. Codes, priorities, contacts and orders are archived, never deleted,
+    # so PROTECT never has to search cases by them. See docs/performance.md, finding 6.
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     sales_order = models.ForeignKey(
-        SalesOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        SalesOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     subject = models.CharField(_("subject"), max_length=200)
     symptom = models.TextField(_("symptom"), blank=True, max_length=20000)
@@ -165,21 +181,23 @@ class Case(models.Model):
         _("reason for the case type"), max_length=500, blank=True,
         help_text=_("required when the case type differs from the suggested one"),
     )  # fmt: skip
-    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="cases")
+    priority = models.ForeignKey(
+        Priority, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus, default=CaseStatus.NEW
     )
     reason_general = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     reason_specific = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     resolution_general = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     resolution_specific = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,9 +205,10 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_cases",
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     received_at = models.DateTimeField(_("received at"))
     promised_by = models.DateField(_("promised by"), null=True, blank=True)
@@ -246,6 +265,8 @@ class Case(models.Model):
                 name="cases_active_owner_idx",
                 condition=Q(status__in=ACTIVE),
             ),
+            # "all cases of an owner", whatever their status
+            models.Index(fields=("owner", "-received_at", "-id"), name="cases_owner_idx"),
             models.Index(fields=("customer", "-received_at"), name="cases_customer_idx"),
             models.Index(fields=("unit", "-received_at"), name="cases_unit_idx"),
             models.Index(fields=("team", "status"), name="cases_team_status_idx"),
@@ -264,12 +285,19 @@ class CallOutcome(models.TextChoices):
 class TimelineEvent(models.Model):
     """One entry on a case's timeline. Append-only: services create, nothing updates."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     occurred_at = models.DateTimeField(_("when"))
     created_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     text = models.TextField(_("text"), blank=True, max_length=100000)
@@ -316,7 +344,7 @@ class SupplyLine(models.Model):
     """A product, part, consumable or labour used on a case (source 004, "suministros")."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supplies")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", db_index=False)
     description = models.CharField(_("description"), max_length=200)
     quantity = models.DecimalField(
         _("quantity"),
@@ -328,7 +356,12 @@ class SupplyLine(models.Model):
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
     currency = models.CharField(max_length=3)
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)

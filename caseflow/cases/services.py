@@ -7,6 +7,7 @@ stale writer is refused (`Conflict`) instead of silently overwriting.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Role, Team, User
 from caseflow.accounts.roles import require
-from caseflow.cases import search
+from caseflow.cases import config, search
 from caseflow.cases.models import (
     CASE_CHANNELS,
     TRANSITIONS,
@@ -94,7 +95,7 @@ def _system_event(
 ) -> TimelineEvent:
     event = TimelineEvent.objects.create(
         case=case,
-        event_type=EventType.objects.get(code=code),
+        event_type_id=config.event_type_id(code),
         occurred_at=timezone.now(),
         actor=actor,
         channel=channel,
@@ -271,7 +272,7 @@ def open_case(
     product = _check_links(customer, contact, unit, product, sales_order)
     _check_codes(CodeKind.REASON, reason_general, reason_specific, "reason")
     if priority is None:
-        priority = Priority.objects.filter(is_default=True, active=True).first()
+        priority = config.default_priority()
         if priority is None:
             raise DomainError(_("No default priority is configured."), field="priority")
     elif not priority.active:
@@ -281,7 +282,9 @@ def open_case(
     _check_case_type(actor, case_type, suggested, case_type_reason)
 
     case = Case(
-        number=next_number("case", prefix="C", width=6),
+        # A unique stand-in until the real number is taken, as late as possible: the
+        # number's row lock is held until COMMIT and serialises every case creation.
+        number=f"~{uuid.uuid4().hex[:19]}",
         channel=channel,
         customer=customer,
         contact=contact,
@@ -306,6 +309,9 @@ def open_case(
     validate(case, exclude=("number", *RELATIONS), constraints=False)
     case.save()
     _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
+    # From here to COMMIT the case-number row is locked: keep this part short.
+    case.number = next_number("case", prefix="C", width=6)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
     search.index_case(case)
     audit(
         actor=actor,

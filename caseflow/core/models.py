@@ -73,7 +73,12 @@ class AuditEntry(models.Model):
     seq = models.PositiveBigIntegerField()
     created_at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=150, blank=True)
     channel = models.CharField(max_length=10, choices=Channel)
