@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
@@ -60,7 +61,10 @@ def _ref(model: type[M], pk: int | None, field: str, **filters: Any) -> M | None
     """The row `pk` names in the request body, or a 422 that names the field."""
     if pk is None:
         return None
-    found = model._default_manager.filter(pk=pk, **filters).first()
+    rows = model._default_manager.filter(pk=pk, **filters)
+    if model is Unit:
+        rows = rows.select_related("product")  # the case takes its product from the unit
+    found = rows.first()
     if found is None:
         raise DomainError(
             _("There is no %(what)s with id %(id)s.")
@@ -207,9 +211,11 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     from caseflow.customers import services as customer_services
 
     user = request.user
-    with transaction.atomic():
-        if (payload.customer_id is None) == (payload.new_customer is None):
-            raise DomainError(_("Give either customer_id or new_customer."), field="customer_id")
+    if (payload.customer_id is None) == (payload.new_customer is None):
+        raise DomainError(_("Give either customer_id or new_customer."), field="customer_id")
+    # One transaction for "new caller + case"; a known caller needs only open_case's own
+    # (no savepoints on the busiest write path).
+    with transaction.atomic() if payload.new_customer is not None else nullcontext():
         if payload.new_customer is not None:
             new = payload.new_customer
             customer = customer_services.create_customer(
