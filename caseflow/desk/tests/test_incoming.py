@@ -128,6 +128,14 @@ def test_results_follow_into_the_address_for_reload(client, agent, call_customer
     client.force_login(agent)
     response = client.get(reverse("desk:incoming_results"), {"q": "Erika"}, headers=HTMX)
     assert response["HX-Replace-Url"] == reverse("desk:incoming") + "?q=Erika"
+    shown = f"http://testserver{reverse('desk:incoming')}?q=Er&customer={call_customer.pk}"
+    response = client.get(
+        reverse("desk:incoming_results"),
+        {"q": "Erika"},
+        headers={**HTMX, "HX-Current-URL": shown},
+    )
+    expected = f"{reverse('desk:incoming')}?q=Erika&customer={call_customer.pk}"
+    assert response["HX-Replace-Url"] == expected  # the caller on screen stays
     page = client.get(reverse("desk:incoming"), {"q": "Erika", "customer": call_customer.pk})
     html = page.content.decode()
     assert 'data-testid="caller-result"' in html  # the results, again

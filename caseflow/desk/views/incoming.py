@@ -10,7 +10,7 @@ call note through `caseflow.cases.services.record_event`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -111,9 +111,15 @@ def incoming_results(request: HttpRequest) -> HttpResponse:
     form = CallerSearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     response = render(request, "desk/incoming/_results.html", _results_context(request, q))
-    # The address follows the search, so a reload shows the same results.
+    # The address follows the search, so a reload shows the same results; the caller on
+    # screen stays in it (the address says what the screen shows).
     if request.htmx and not request.htmx.history_restore_request:
-        response["HX-Replace-Url"] = incoming_url(q=q)
+        shown = parse_qs(urlsplit(request.htmx.current_url or "").query)
+        response["HX-Replace-Url"] = incoming_url(
+            q=q,
+            customer=_int((shown.get("customer") or [""])[0]),
+            unit=_int((shown.get("unit") or [""])[0]),
+        )
     return response
 
 

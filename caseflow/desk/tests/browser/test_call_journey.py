@@ -1,0 +1,231 @@
+"""The whole call in a real browser (issue 4): log in → type the caller's phone number in
+another notation than stored → pick the caller → see the registered unit and its warranty
+end → open a case on it → log the call → resolve with general and specific codes → find
+the case among the resolved ones. Screenshots of the main screens go to the test output."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from caseflow.catalog.services import create_product, register_unit
+from caseflow.core.models import Channel
+from caseflow.customers.services import create_customer
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PASSWORD = "pw-for-tests-only"  # the root conftest's users
+
+
+def short_date(day) -> str:
+    with translation.override("en"):
+        return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+@pytest.fixture
+def call_world(agent):
+    """A caller with a registered espresso machine, made through the services."""
+    customer = create_customer(
+        actor=agent,
+        channel=Channel.PHONE,
+        kind="person",
+        name="Erika Mustermann",
+        language="de",
+        city="Berlin",
+        country="DE",
+        phones=["030 1234567"],  # stored as +49301234567
+        emails=["erika@example.com"],
+    )
+    product = create_product(
+        actor=None,
+        channel=Channel.IMPORT,
+        sku="EM-2000",
+        name="Espresso machine EM-2000",
+        kind="device",
+        is_serialised=True,
+        warranty_months=24,
+    )
+    registration = register_unit(
+        actor=agent,
+        channel=Channel.PHONE,
+        customer=customer,
+        product=product,
+        serial="EM2000-0001",
+        purchased_on=timezone.localdate() - timedelta(days=100),
+    )
+    return {"customer": customer, "registration": registration, "unit": registration.unit}
+
+
+def settled(page) -> None:
+    """Wait until htmx has swapped, settled and wired up what a response brought."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(base + reverse("desk:login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, call_world, desk_shots):
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    customer, unit = call_world["customer"], call_world["unit"]
+    warranty_end = short_date(call_world["registration"].warranty_ends_on)
+
+    # 1. Log in: the desk opens on the incoming-call screen, the search box focused.
+    log_in(page, base, agent.username)
+    expect(page.get_by_role("heading", name="Incoming call")).to_be_visible()
+    search = page.get_by_label("Who is calling?")
+    expect(search).to_be_focused()
+
+    # 2. The caller's number as they say it, not as it is stored (+49301234567).
+    search.press_sequentially("+49 (30) 123 45 67", delay=20)
+    first = page.get_by_test_id("caller-result").first
+    expect(first).to_contain_text("Erika Mustermann")
+    expect(first).to_contain_text(customer.number)
+    expect(first).to_contain_text("+49 30 1234567")
+    desk_shots(page, "incoming-results")
+
+    # 3. Enter picks the caller: contacts, units, open cases; the address remembers it.
+    search.press("Enter")
+    panel = page.get_by_test_id("caller")
+    expect(panel.get_by_role("heading", name="Erika Mustermann")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"[?&]customer={customer.pk}\b"))
+    expect(panel.get_by_role("heading", name="Erika Mustermann")).to_be_focused()
+    expect(panel.locator('a[href="tel:+49301234567"]')).to_be_visible()
+    expect(panel.get_by_test_id("decide")).to_contain_text("open case, or a new problem")
+
+    # 4. The registered unit with its purchase date and warranty end, in warranty.
+    row = panel.locator(f'[data-testid="unit-row"][data-unit="{unit.pk}"]')
+    expect(row).to_contain_text("EM2000-0001")
+    expect(row).to_contain_text(warranty_end)
+    expect(row.get_by_test_id("in-warranty")).to_be_visible()
+    desk_shots(page, "incoming-caller")
+
+    # 5. A new problem: open a case on this unit; customer, unit and type come prefilled.
+    row.get_by_role("link", name="New case on this unit").click()
+    expect(page.get_by_role("heading", name="New case")).to_be_visible()
+    expect(page.get_by_label("Unit", exact=True)).to_have_value(str(unit.pk))
+    expect(page.get_by_label("Case type", exact=True)).to_have_value("warranty")
+    expect(page.locator('[data-field="warranty"]')).to_contain_text(warranty_end)
+    page.get_by_label("Subject", exact=True).fill("Pump is loud")
+    page.get_by_label("Symptom", exact=True).fill("Loud rattling when brewing, since yesterday")
+    desk_shots(page, "case-new")
+    page.get_by_role("button", name="Open case").click()
+
+    title = page.locator("#case-title")
+    expect(title).to_contain_text("Pump is loud")
+    number = re.search(r"C-\d{4}-\d+", title.inner_text()).group(0)
+    expect(page.locator('[data-field="case_type"]')).to_have_text("Warranty")
+    expect(page.locator('[data-field="warranty"]')).to_contain_text(warranty_end)
+
+    # 6. The call note: `c` opens the form (keyboard first).
+    settled(page)
+    page.locator("body").press("c")
+    page.get_by_label("Duration (mm:ss)", exact=True).fill("4:30")
+    page.get_by_label("Outcome", exact=True).select_option(label="Reached")
+    agreed = "Customer descales tonight and calls back"
+    page.get_by_label("What was agreed", exact=True).fill(agreed)
+    page.locator("#form-call").get_by_role("button", name="Log call").click()
+    expect(page.locator("#case-timeline")).to_contain_text(agreed)
+    expect(page.locator('[data-field="status"]')).to_have_text("Open")
+
+    # 7. Resolve with a general and a specific code (the specific list follows the general).
+    settled(page)
+    page.locator("body").press("r")
+    page.get_by_label("Resolution (general)", exact=True).select_option(label="FIX Fixed")
+    specific = page.get_by_label("Resolution (specific)", exact=True)
+    expect(specific.locator("option", has_text="FIX-PART")).to_have_count(1)
+    specific.select_option(label="FIX-PART Part replaced")
+    resolve = page.locator("#form-resolve")
+    resolve.get_by_label("Solution", exact=True).fill("Pump replaced under warranty")
+    resolve.get_by_role("button", name="Resolve").click()
+    expect(page.locator('[data-field="status"]')).to_have_text("Resolved")
+    expect(page.locator('[data-field="resolution"]')).to_have_text("FIX / FIX-PART")
+    desk_shots(page, "case-resolved")
+
+    # 8. The case is among the resolved ones in the case list.
+    page.goto(f"{base}{reverse('desk:cases')}?status=resolved")
+    expect(page.locator("[data-case-row]", has_text=number)).to_be_visible()
+    desk_shots(page, "case-list-resolved")
+
+    assert [shot.name for shot in desk_shots.taken] == [
+        "incoming-results.png",
+        "incoming-caller.png",
+        "case-new.png",
+        "case-resolved.png",
+        "case-list-resolved.png",
+    ]
+
+
+def test_an_unknown_caller_is_created_and_a_repeat_call_joins_the_open_case(
+    page, live_server, agent, call_world, desk_shots
+):
+    from playwright.sync_api import expect
+
+    from caseflow.cases.models import TimelineEvent
+    from caseflow.cases.services import open_case
+
+    base = live_server.url
+    customer, unit = call_world["customer"], call_world["unit"]
+    case = open_case(
+        actor=agent, channel=Channel.PHONE, customer=customer, unit=unit, subject="Pump is loud"
+    )
+    log_in(page, base, agent.username)
+    search = page.get_by_label("Who is calling?")
+
+    # Nobody has this number: create the caller without leaving the screen (Esc, then k).
+    search.press_sequentially("0171 5550123", delay=20)
+    expect(page.get_by_test_id("caller-none")).to_be_visible()
+    search.press("Escape")
+    page.locator("body").press("k")
+    form = page.get_by_test_id("customer-new")
+    expect(form.get_by_label("Phone")).to_have_value("0171 5550123")
+    expect(form.get_by_label("Name")).to_be_focused()
+    form.get_by_label("Name").fill("Juan García")
+    form.get_by_label("Language").select_option("es")
+    form.get_by_label("City").fill("Hamburg")
+    desk_shots(page, "incoming-new-customer")
+    form.get_by_role("button", name="Create customer").click()
+    panel = page.get_by_test_id("caller")
+    expect(panel.get_by_role("heading", name="Juan García")).to_be_focused()  # settled
+    expect(panel.locator('a[href="tel:+491715550123"]')).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]customer=\d+"))
+
+    # A known caller about an open case: customer number, arrow down, Enter, add the call.
+    search.fill("")
+    search.press_sequentially(customer.number.lower(), delay=20)
+    expect(page.get_by_test_id("caller-result").first).to_contain_text("Erika Mustermann")
+    search.press("ArrowDown")
+    expect(page.get_by_test_id("caller-result").first).to_be_focused()
+    page.keyboard.press("Enter")
+    panel = page.get_by_test_id("caller")
+    expect(panel.get_by_role("heading", name="Erika Mustermann")).to_be_visible()
+    open_row = panel.locator(f'[data-testid="open-case"][data-case="{case.pk}"]')
+    expect(open_row).to_contain_text(case.number)
+    open_row.get_by_text("Add this call to the case").click()
+    open_row.get_by_label("Duration (mm:ss)").fill("2:15")
+    open_row.get_by_label("Outcome").select_option("call_back")
+    open_row.get_by_label("What was agreed").fill("Technician calls back on Monday")
+    desk_shots(page, "incoming-existing-case", top=False)
+    open_row.get_by_role("button", name="Log call").click()
+    expect(open_row.get_by_test_id("call-logged")).to_contain_text(case.number)
+
+    event = TimelineEvent.objects.get(case=case, event_type__code="call_in")
+    assert (event.call_duration, event.call_outcome) == (135, "call_back")
+    assert event.text == "Technician calls back on Monday"
+
+    # Back goes to the previous caller, reload keeps the current one.
+    page.reload()
+    expect(page.locator("#caller-name")).to_have_text("Erika Mustermann")
+    page.go_back()
+    expect(page.get_by_test_id("caller").get_by_role("heading", name="Juan García")).to_be_visible()
