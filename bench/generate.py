@@ -748,6 +748,8 @@ class Generator:
             raise SystemExit(f"priorities {sorted(missing)} missing: did the migrations run?")
         self.event_types = {e.code: e.pk for e in EventType.objects.all()}
         codes = list(Code.objects.filter(active=True))
+        # events name codes as the services write them (their code, not their id)
+        self.code_of = {c.pk: c.code for c in codes}
         self.codes: dict[str, list[tuple[int, str, list[tuple[int, str]]]]] = {}
         for kind in ("reason", "resolution"):
             generals = [c for c in codes if c.kind == kind and c.parent_id is None]
@@ -1160,7 +1162,7 @@ class Generator:
                 elif kind == "sms_out":
                     text, ev_channel, internal = "Your device is ready for pick-up.", "sms", False
                 elif kind == "status_changed":
-                    data = '{"from": "open", "to": "waiting_customer"}'
+                    data = '{"before": "open", "after": "waiting_customer"}'
                 elif kind == "note":
                     text = rng.choice(NOTES)
                 else:
@@ -1173,7 +1175,8 @@ class Generator:
                 res = _rest[2]
                 events.append(
                     (et["resolved"], resolved, actor, "ui", "", True, None, "",
-                     json.dumps({"general": res[0], "specific": res[1]}))
+                     json.dumps({"general": self.code_of[res[0]],
+                                 "specific": self.code_of[res[1]]}))
                 )  # fmt: skip
             if closed is not None:
                 events.append((et["closed"], closed, actor, "ui", "", True, None, "", empty))

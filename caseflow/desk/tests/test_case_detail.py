@@ -353,3 +353,25 @@ def test_roles_without_case_create_cannot_open_cases(client, quality_manager, de
     )
     assert response.status_code == 403
     assert not Case.objects.exists()
+
+
+def test_imported_system_events_with_unexpected_details_still_render(client, agent, desk_case):
+    """Bulk-loaded or migrated history may carry ids where the services write codes."""
+    from caseflow.cases.models import EventType, TimelineEvent
+
+    for code, data in (
+        ("resolved", {"general": 24, "specific": 26}),
+        ("field_changed", {"fields": ["symptom", 7]}),
+        ("status_changed", {"from": "open", "to": "waiting_customer"}),
+    ):
+        TimelineEvent.objects.create(
+            case=desk_case,
+            event_type=EventType.objects.get(code=code),
+            occurred_at=desk_case.received_at,
+            channel="system",
+            data=data,
+        )
+    client.force_login(agent)
+    response = client.get(reverse("desk:case_detail", args=[desk_case.pk]))
+    assert response.status_code == 200
+    assert "24 / 26" in response.content.decode()

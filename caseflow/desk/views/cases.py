@@ -542,9 +542,9 @@ def _describe(events: list[TimelineEvent]) -> None:
                 "team": teams.get(data.get("team"), "—"),
             }
         elif code == "field_changed":
-            summary = ", ".join(fields.get(name, name) for name in data.get("fields", []))
+            summary = ", ".join(fields.get(str(name), str(name)) for name in data.get("fields", []))
         elif code == "resolved":
-            summary = " / ".join(c for c in (data.get("general"), data.get("specific")) if c)
+            summary = " / ".join(str(c) for c in (data.get("general"), data.get("specific")) if c)
         elif code == "created" and data.get("case_type"):
             summary = _label(CaseType, data["case_type"])
         event.summary = summary  # type: ignore[attr-defined]
