@@ -8,7 +8,7 @@ from typing import Any, Literal, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -18,6 +18,7 @@ from pydantic import Field
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import require
 from caseflow.cases import selectors, services
+from caseflow.cases.downloads import attachment_response
 from caseflow.cases.models import Attachment, Case, Code, EventType, Priority, SupplyLine
 from caseflow.cases.schemas import (
     AssignIn,
@@ -191,15 +192,7 @@ def download_attachment(request: HttpRequest, case_id: int, attachment_id: int) 
     require(request.user, "case.view")
     case = _case(request, case_id)
     attachment = Attachment.objects.get(pk=attachment_id, event__case=case)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 # --- writes -------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from caseflow.cases.models import (
 )
 from caseflow.catalog.models import Product, ProductType, Unit
 from caseflow.customers.models import Contact, Customer
+from caseflow.desk.forms.fields import CallDurationField
 
 OWNER_ME = "me"
 OWNER_NONE = "none"
@@ -46,7 +47,6 @@ SORTS = (
 # Statuses `change_status` handles; resolving, closing and reopening have their own forms.
 MANUAL_STATUSES = frozenset({CaseStatus.OPEN, *WAITING})
 CASE_NUMBER = re.compile(r"^C-\d{4}-\d{4,10}$", re.IGNORECASE)
-DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)$")
 NOTE_LIMIT = 100000
 TEXT_LIMIT = 20000
 REASON_LIMIT = 2000
@@ -373,12 +373,7 @@ class CallForm(DeskForm):
         widget=forms.RadioSelect,
         initial="in",
     )
-    duration = forms.CharField(
-        label=_("Duration (mm:ss)"),
-        required=False,
-        max_length=9,
-        widget=forms.TextInput(attrs={"placeholder": "mm:ss", "inputmode": "numeric"}),
-    )
+    duration = CallDurationField()
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=CallOutcome.choices, initial=CallOutcome.REACHED
     )
@@ -388,16 +383,6 @@ class CallForm(DeskForm):
         max_length=NOTE_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def clean_duration(self) -> int | None:
-        value = self.cleaned_data["duration"].strip()
-        if not value:
-            return None
-        match = DURATION.match(value)
-        if match is None:
-            raise forms.ValidationError(_("Enter the duration as mm:ss, for example 4:30."))
-        hours, minutes, seconds = (int(part or 0) for part in match.groups())
-        return hours * 3600 + minutes * 60 + seconds
 
     @property
     def event_type(self) -> str:

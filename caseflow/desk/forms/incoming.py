@@ -5,15 +5,13 @@ Forms check the shape of the input; `caseflow.cases.services.record_event` keeps
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.cases.models import CallOutcome
+from caseflow.desk.forms.fields import CallDurationField
 
 # 4:30, 04:30, 1:04:30, or plain minutes: 5
-DURATION = re.compile(r"^(?:(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)|(\d{1,3}))$")
 AGREED_LIMIT = 5000
 
 
@@ -24,14 +22,7 @@ class CallerSearchForm(forms.Form):
 class CallNoteForm(forms.Form):
     """A call about an open case: how long, how it ended, what was agreed."""
 
-    duration = forms.CharField(
-        label=_("Duration (mm:ss)"),
-        required=False,
-        max_length=9,
-        widget=forms.TextInput(
-            attrs={"placeholder": "mm:ss", "inputmode": "numeric", "autocomplete": "off"}
-        ),
-    )
+    duration = CallDurationField()
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=CallOutcome.choices, initial=CallOutcome.REACHED
     )
@@ -41,15 +32,3 @@ class CallNoteForm(forms.Form):
         max_length=AGREED_LIMIT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def clean_duration(self) -> int | None:
-        value = self.cleaned_data["duration"].strip()
-        if not value:
-            return None
-        match = DURATION.match(value)
-        if match is None:
-            raise forms.ValidationError(_("Enter the duration as mm:ss, for example 4:30."))
-        hours, minutes, seconds, plain = match.groups()
-        if plain is not None:
-            return int(plain) * 60
-        return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)

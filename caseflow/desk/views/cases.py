@@ -25,7 +25,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -41,6 +40,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import can
 from caseflow.cases import selectors, services
+from caseflow.cases.downloads import attachment_response
 from caseflow.cases.models import (
     TRANSITIONS,
     Attachment,
@@ -626,15 +626,7 @@ def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRe
     attachment = Attachment.objects.filter(pk=attachment_id, event__case_id=pk).first()
     if attachment is None:
         raise Http404(_("No such file."))
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 @login_required
