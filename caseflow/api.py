@@ -117,12 +117,14 @@ def _mount() -> None:
     from caseflow.accounts.api import router as accounts_router
     from caseflow.cases.api import router as cases_router
     from caseflow.catalog.api import router as catalog_router
+    from caseflow.channels.api import router as channels_router
     from caseflow.customers.api import router as customers_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/customers", customers_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/channels", channels_router)
 
 
 _mount()

@@ -85,11 +85,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "ninja",
+    "huey.contrib.djhuey",
     "caseflow.core",
     "caseflow.accounts",
     "caseflow.customers",
     "caseflow.catalog",
     "caseflow.cases",
+    "caseflow.channels",
     "caseflow.desk",
     "caseflow.demo",
 ]
@@ -220,6 +222,27 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@caseflow.localhost")
+
+# --- Background work (Huey) ------------------------------------------------------------------
+# SQLite storage in VAR_DIR by default (one machine); Redis storage for several consumers on
+# several machines when HUEY_REDIS_URL is set. `manage.py run_huey` is the worker.
+HUEY_REDIS_URL = env_str("HUEY_REDIS_URL")
+HUEY = {
+    "name": env_str("HUEY_NAME", "caseflow"),
+    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    "utc": True,
+    "consumer": {
+        "workers": env_int("HUEY_WORKERS", 2),
+        "worker_type": "thread",
+        "periodic": True,
+        "check_worker_health": True,
+    },
+}
+if HUEY_REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("caseflow.channels.urls")),
     path("", include("caseflow.desk.urls")),
 ]

@@ -1,0 +1,46 @@
+"""Mailboxes and message templates are configuration, edited here. Messages themselves change
+only through the channel services: their admin is read-only (the quarantine has its own
+actions)."""
+
+from django.contrib import admin
+
+from caseflow.channels.models import InboundMessage, Mailbox, MessageTemplate, OutboundMessage
+from caseflow.core.admin import ReadOnlyAdmin
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ("name", "address", "owner", "team", "imap_host", "active", "last_polled_at")
+    list_filter = ("active",)
+    search_fields = ("name", "address")
+    readonly_fields = ("last_polled_at", "last_error")
+    fieldsets = (
+        (None, {"fields": ("name", "address", "display_name", "owner", "team", "language",
+                           "signature", "acknowledge", "active")}),
+        ("IMAP", {"fields": ("imap_host", "imap_port", "imap_security", "imap_user",
+                             "imap_password", "imap_folder", "imap_done_folder",
+                             "last_polled_at", "last_error")}),
+    )  # fmt: skip
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "language", "purpose", "active")
+    list_filter = ("purpose", "language", "active")
+    search_fields = ("code", "name", "subject")
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "mailbox", "sender", "subject", "status", "reason", "case")
+    list_filter = ("status", "mailbox", "is_automatic")
+    search_fields = ("message_id", "sender", "subject", "sha256")
+    list_select_related = ("mailbox", "case")
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "to", "subject", "status", "attempts", "case")
+    list_filter = ("kind", "status")
+    search_fields = ("message_id", "to", "subject")
+    list_select_related = ("case",)

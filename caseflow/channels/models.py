@@ -1,0 +1,241 @@
+"""Inbound and outbound messages: mailboxes, raw inbound mail, outgoing mail and SMS, templates.
+
+Every delivery of an inbound message is one `InboundMessage` row whose raw bytes were stored
+before anything was parsed; it ends processed (a case or an event), a duplicate of an earlier
+delivery of the same bytes, ignored (auto-replies with nowhere to go), or quarantined with a
+reason. Outgoing mail and SMS are `OutboundMessage` rows, sent by a Huey task, whose status
+the case's timeline shows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from caseflow.accounts.models import Language, Team
+from caseflow.cases.models import Case, TimelineEvent
+
+
+class ImapSecurity(models.TextChoices):
+    SSL = "ssl", _("SSL/TLS")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (loopback and tests only)")
+
+
+class Mailbox(models.Model):
+    """A support address: where mail comes in (IMAP polling or MTA delivery) and goes out from.
+
+    The owner or team is the channel owner: who gets new cases that no rule routes elsewhere.
+    """
+
+    name = models.SlugField(_("name"), max_length=50, unique=True)
+    address = models.EmailField(_("address"), help_text=_("the From address of replies"))
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language,
+        default=Language.EN,
+        help_text=_("for unknown senders"),
+    )
+    signature = models.TextField(_("signature"), blank=True, max_length=2000)
+    acknowledge = models.BooleanField(
+        _("acknowledge new cases"),
+        default=True,
+        help_text=_("send the sender a confirmation with the case number (never to auto-replies)"),
+    )
+    # IMAP polling (leave the host empty for MTA delivery only)
+    imap_host = models.CharField(_("IMAP host"), max_length=200, blank=True)
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=10, choices=ImapSecurity, default=ImapSecurity.SSL
+    )
+    imap_user = models.CharField(_("IMAP user"), max_length=200, blank=True)
+    imap_password = models.CharField(_("IMAP password"), max_length=200, blank=True)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=200, default="INBOX")
+    imap_done_folder = models.CharField(
+        _("IMAP folder for processed mail"),
+        max_length=200,
+        blank=True,
+        help_text=_("empty: processed mail is flagged and stays in the folder"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name_plural = _("mailboxes")
+        constraints = (
+            models.CheckConstraint(
+                name="channels_mailbox_has_owner",
+                condition=Q(owner__isnull=False) | Q(team__isnull=False),
+                violation_error_message=_("A mailbox needs an owner or a team."),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    DUPLICATE = "duplicate", _("Duplicate delivery")
+    IGNORED = "ignored", _("Ignored")
+    QUARANTINED = "quarantined", _("Quarantined")
+
+
+class InboundSource(models.TextChoices):
+    IMAP = "imap", _("IMAP")
+    MTA = "mta", _("MTA delivery")
+    UPLOAD = "upload", _("Upload")
+
+
+class InboundMessage(models.Model):
+    """One delivery of one e-mail: raw bytes first, then what became of it."""
+
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )
+    source = models.CharField(_("source"), max_length=10, choices=InboundSource)
+    raw = models.FileField(_("raw message"), upload_to="mail/raw/", max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=InboundStatus, default=InboundStatus.RECEIVED
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # copies of a few headers, for lists and the quarantine (empty until parsed)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    is_automatic = models.BooleanField(
+        _("automatic"), default=False, help_text=_("auto-reply, bounce or list mail")
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    event = models.OneToOneField(
+        TimelineEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inbound_message",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        indexes = (
+            models.Index(fields=("sha256",), name="channels_inbound_sha_idx"),
+            models.Index(fields=("message_id",), name="channels_inbound_msgid_idx"),
+            models.Index(fields=("case",), name="channels_inbound_case_idx"),
+            models.Index(
+                fields=("status", "-received_at"),
+                name="channels_inbound_status_idx",
+            ),
+            models.Index(fields=("mailbox", "-received_at"), name="channels_inbound_mbox_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.message_id or self.sha256[:12]} ({self.get_status_display()})"
+
+
+class MessageKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboundMessage(models.Model):
+    """An e-mail or SMS to a customer, written to the timeline and sent by a background task."""
+
+    kind = models.CharField(_("kind"), max_length=5, choices=MessageKind)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", db_index=False)
+    event = models.OneToOneField(
+        TimelineEvent, on_delete=models.PROTECT, related_name="outbound_message"
+    )
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to = models.TextField(_("to"), help_text=_("addresses or phone numbers, one per line"))
+    cc = models.TextField(_("cc"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), max_length=100000)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    in_reply_to = models.CharField(_("In-Reply-To"), max_length=998, blank=True)
+    references = models.TextField(_("References"), blank=True)
+    is_acknowledgement = models.BooleanField(_("acknowledgement"), default=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=OutboundStatus, default=OutboundStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (
+            models.Index(fields=("message_id",), name="channels_outbound_msgid_idx"),
+            models.Index(fields=("case", "-created_at"), name="channels_outbound_case_idx"),
+            models.Index(fields=("status", "created_at"), name="channels_outbound_status_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to.splitlines()[0] if self.to else '?'}"
+
+
+class TemplatePurpose(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    SOLUTION = "solution", _("Solution message")
+    ACKNOWLEDGEMENT = "ack", _("Acknowledgement of a new case")
+    WEB_CONFIRMATION = "web_ack", _("Web form confirmation")
+    SMS = "sms", _("SMS")
+
+
+class MessageTemplate(models.Model):
+    """A reply template with placeholders, in one language (configuration data)."""
+
+    code = models.SlugField(_("code"), max_length=50)
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    purpose = models.CharField(_("purpose"), max_length=10, choices=TemplatePurpose)
+    name = models.CharField(_("name"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), max_length=20000)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ("purpose", "name", "language")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("code", "language"), name="channels_template_code_language"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
