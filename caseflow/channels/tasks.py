@@ -1,0 +1,2 @@
+"""Huey tasks of the channels (djhuey imports each app's `tasks` module). Each area keeps its
+tasks in its own module, imported here so the consumer registers them."""

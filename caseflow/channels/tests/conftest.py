@@ -1,0 +1,3 @@
+"""Fixtures of the channels' tests: real servers on loopback ports."""
+
+from caseflow.channels.tests.smtp_server import smtp_sink  # noqa: F401 (a fixture)
