@@ -55,6 +55,10 @@ MAX_EVENTS_CHARS = 200_000  # of all of a case's event texts, when a document is
 MAX_DOCUMENT_BYTES = 200_000  # past this, PostgreSQL stops appending events to a document
 EXACT_RANK = 1e9  # an exact case or serial number ranks above every text match
 DEFAULT_LIMIT = 200
+# Ranking reads every candidate's whole document, so a common word would cost more the more
+# cases it matches. Ranked results are the best among the newest RANK_WINDOW matches (plus an
+# exact case or serial number, wherever it is); a date-ordered result pages through all.
+RANK_WINDOW = 1000
 SQLITE_WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights: subject, body, events
 # Fields whose change needs the case's document rebuilt (`unit`: its serial number).
 INDEXED_FIELDS = frozenset({"subject", "symptom", "diagnosis", "solution", "unit"})
@@ -178,6 +182,25 @@ class _Query:
             return f"{table}.document @@ cases_search_query(%s)", [self.param]
         return f"{table} MATCH %s", [self.param]
 
+    def window(self, key: str) -> tuple[str, list[Any]]:
+        """WHERE condition: `key` (the SQL of a case id) is among the newest RANK_WINDOW
+        matches, or is the case or serial number typed. Implies the match."""
+        if self.postgres:
+            sql = (
+                f"SELECT w.case_id FROM {TABLE} w WHERE w.document @@ cases_search_query(%s) "
+                f"ORDER BY w.received_at DESC, w.case_id DESC LIMIT {RANK_WINDOW}"
+            )
+        else:
+            sql = (
+                f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s "
+                f"ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
+            )
+        params: list[Any] = [self.param]
+        if self.exact_params:
+            sql = f"SELECT * FROM ({sql}) newest UNION {EXACT}"
+            params += self.exact_params
+        return f"{key} IN ({sql})", params
+
     def rank(self, table: str, case_id: str) -> tuple[str, list[Any]]:
         """SELECT expression: the rank of the row of `table` (higher is better), exact
         numbers first. `case_id` is the SQL of its case id."""
@@ -298,14 +321,17 @@ def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
     if not query or limit < 1:
         return []
     if query.postgres:
-        match, match_params = query.match("s")
+        match, match_params = query.window("s.case_id")
         rank, rank_params = query.rank("s", "s.case_id")
         sql = (
             f"SELECT s.case_id FROM {TABLE} s WHERE {match} "
             f"ORDER BY {rank} DESC, s.received_at DESC, s.case_id DESC LIMIT %s"
         )
     else:
+        # bm25() needs the FTS5 MATCH in the same query; the window narrows it further
         match, match_params = query.match(TABLE)
+        window, window_params = query.window(f"{TABLE}.rowid")
+        match, match_params = f"{match} AND {window}", [*match_params, *window_params]
         rank, rank_params = query.rank(TABLE, f"{TABLE}.rowid")
         sql = (
             f"SELECT c.id FROM {TABLE} JOIN cases_case c ON c.id = {TABLE}.rowid "
@@ -316,11 +342,13 @@ def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def filter_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
-    """`queryset` restricted to the cases matching `text`, best first (the case or serial
-    number typed, relevance, newest), each with its `search_rank`. Another `order_by` (by
-    date, for keyset pages) keeps the restriction; a query with nothing to search matches
-    nothing.
+def filter_cases(queryset: QuerySet[Case], text: str, *, ranked: bool = True) -> QuerySet[Case]:
+    """`queryset` restricted to the cases matching `text`, each with its `search_rank`.
+
+    `ranked` (for a page of the best matches): the newest RANK_WINDOW matches and the case or
+    serial number typed, best first (that number, relevance, newest). Not `ranked` (for
+    pages ordered by date): every match, to be ordered by the caller. A query with nothing
+    to search matches nothing.
 
     The search table is joined in (`QuerySet.extra`: it has no model), so the result can be
     filtered, ordered, counted and sliced further, but not nested in another query.
@@ -329,8 +357,14 @@ def filter_cases(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     if not query:
         return queryset.none()
     table = connection.ops.quote_name(TABLE)
-    match, match_params = query.match(table)
     key = f"{table}.case_id" if query.postgres else f"{table}.rowid"
+    match, match_params = query.match(table)
+    if ranked:
+        window, window_params = query.window(key)
+        if query.postgres:  # the window implies the match: don't read every document twice
+            match, match_params = window, window_params
+        else:  # bm25() needs the MATCH in the same query
+            match, match_params = f"{match} AND {window}", [*match_params, *window_params]
     rank, rank_params = query.rank(table, key)
     return queryset.extra(  # noqa: S610 - constants only; the query text is a parameter
         select={"search_rank": rank},

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 
-from caseflow.cases import selectors, services
+from caseflow.cases import search, selectors, services
 from caseflow.cases.models import Case
 from caseflow.cases.search import filter_by_ids, filter_cases, search_case_ids
 from caseflow.core.models import Channel
@@ -253,6 +253,25 @@ def test_a_serial_number_finds_the_units_cases(open_case, unit_in_warranty, agen
 
     assert search_case_ids(unit_in_warranty.serial) == [case.pk]
     assert [c.pk for c in filter_cases(Case.objects.all(), unit_in_warranty.serial)] == [case.pk]
+
+
+def test_ranking_reads_only_the_newest_window_of_matches(open_case, unit_in_warranty, monkeypatch):
+    """A common word would cost more the more cases it matches: the ranked answer is the best
+    among the newest RANK_WINDOW matches, plus the case or serial number typed; ordered by
+    date, every match is there."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    old_best = open_case(subject="Kalk Kalk Kalk", symptom="Kalk im Boiler", unit=unit_in_warranty)
+    newer = [open_case(subject="Gerät", symptom=f"etwas Kalk {n}") for n in range(2)]
+
+    assert set(search_case_ids("kalk")) == {c.pk for c in newer}
+    assert {c.pk for c in filter_cases(Case.objects.all(), "kalk")} == {c.pk for c in newer}
+    every = filter_cases(Case.objects.all(), "kalk", ranked=False).order_by("-received_at", "-id")
+    assert [c.pk for c in every] == [*(c.pk for c in reversed(newer)), old_best.pk]
+    # the number typed is found wherever it is, above newer cases that mention it
+    mentions = [open_case(subject=f"Siehe {old_best.number}", symptom="") for _ in range(2)]
+    assert search_case_ids(old_best.number)[0] == old_best.pk
+    assert filter_cases(Case.objects.all(), old_best.number)[0].pk == old_best.pk
+    assert set(search_case_ids(old_best.number)[1:]) == {c.pk for c in mentions}
 
 
 # --- filtering a queryset ---------------------------------------------------------------------

@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from caseflow.accounts.models import Team
+from caseflow.accounts.models import Role, Team, User
 from caseflow.cases import services
 from caseflow.cases.models import CaseStatus, Priority
 from caseflow.catalog.tests.factories import ProductFactory, UnitFactory
@@ -75,12 +76,32 @@ def test_query_count_does_not_grow_with_the_rows(
         desk_case_open(unit=desk_case_unit, owner=agent, team=team)
 
     # page: session, user, priorities, owners, teams, product types, 3 saved-view COUNTs,
-    # rows with customer, owner, team, priority, product and unit joined
+    # rows with customer, product and unit joined (priority, owner, team from the pickers)
     budget = 10 if not headers else 7
     with django_assert_max_num_queries(budget):
         response = client.get(URL, headers=headers)
     assert len(rows(response)) == 30
     assert measure() == few
+
+
+def test_rows_show_owners_and_teams_the_pickers_do_not_offer(
+    client, agent, team_lead, desk_case_open, django_assert_max_num_queries
+):
+    """An inactive owner and an archived team are not in the pickers: the rows still name them,
+    with one query each for the missing ones."""
+    former = User.objects.create_user(username="former", first_name="Fritz", role=Role.AGENT)
+    archived = Team.objects.create(name="Old crew")
+    desk_case_open(owner=former, team=archived)
+    User.objects.filter(pk=former.pk).update(is_active=False)
+    Team.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    client.force_login(agent)
+
+    with django_assert_max_num_queries(9):
+        response = client.get(URL, headers=HTMX)
+
+    html = response.content.decode()
+    assert "Fritz" in html
+    assert "Old crew" in html
 
 
 def test_history_restore_gets_the_whole_page(client, agent, desk_case):

@@ -113,17 +113,20 @@ def _priorities() -> list[Priority]:
 # --- the list -----------------------------------------------------------------------------
 
 
-def _text_filter(cases: QuerySet[Case], text: str) -> tuple[QuerySet[Case], bool, bool]:
+def _text_filter(
+    cases: QuerySet[Case], text: str, *, by_date: bool
+) -> tuple[QuerySet[Case], bool, bool]:
     """Narrow `cases` by the free text: a case number matches exactly; other words go to
     the full-text search module when it is installed. Never `icontains` over text columns.
-    Returns the queryset, whether the words could be searched at all, and whether the
-    queryset is ranked by relevance."""
+    `by_date`: the caller orders by date and pages through every match; else the best
+    matches come ranked. Returns the queryset, whether the words could be searched at all,
+    and whether the queryset is ranked by relevance."""
     if not text:
         return cases, True, False
     if looks_like_case_number(text) or importlib.util.find_spec(SEARCH_MODULE) is None:
         return cases.filter(number=text.strip().upper()), looks_like_case_number(text), False
     search = importlib.import_module(SEARCH_MODULE)
-    return search.filter_cases(cases, text), True, True
+    return search.filter_cases(cases, text, ranked=not by_date), True, not by_date
 
 
 def _priority_page(
@@ -155,6 +158,29 @@ def _priority_page(
             more = index + 1 < len(priorities)
             return Page(items=items, next_cursor=f"{index + 1}." if more else None)
     return Page(items=items, next_cursor=None)
+
+
+# The list joins only the tables of the rows' own columns; the priority, owner and team of each
+# row come from the filter pickers' rows, which the page loads anyway (`_attach_choices`).
+# Fewer joins plan faster on PostgreSQL (docs/performance.md).
+ROW_RELATED = ("customer", "product", "unit")
+
+
+def _attach_choices(cases: list[Case], choices: Choices) -> None:
+    """Set each case's priority, owner and team from `choices`; the few not among them (an
+    inactive owner, an archived team) come in one query each."""
+    for attr, model, rows in (
+        ("priority", Priority, choices.priorities),
+        ("owner", User, choices.owners),
+        ("team", Team, choices.teams),
+    ):
+        known = {row.pk: row for row in rows}
+        missing = {getattr(c, f"{attr}_id") for c in cases} - known.keys() - {None}
+        if missing:
+            known |= model.objects.in_bulk(missing)
+        for case in cases:
+            pk = getattr(case, f"{attr}_id")
+            setattr(case, attr, known.get(pk) if pk is not None else None)
 
 
 def _saved_view_counts(viewer: User) -> list[dict[str, Any]]:
@@ -218,9 +244,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     searchable, best_only = True, False
     if form.is_valid():
         data = form.cleaned_data
-        cases = selectors.case_list(viewer=request.user, **form.selector_kwargs(request.user))
-        cases, searchable, ranked = _text_filter(cases, data["q"])
-        sort = data["sort"] or ("relevance" if ranked else "newest")
+        cases = selectors.case_list(
+            viewer=request.user, related=ROW_RELATED, **form.selector_kwargs(request.user)
+        )
+        by_date = bool(data["sort"])  # "" is "best match" (with words) or "newest"
+        cases, searchable, ranked = _text_filter(cases, data["q"], by_date=by_date)
+        sort = "relevance" if ranked else (data["sort"] or "newest")
         cursor = data["cursor"] or None
         try:
             if sort == "relevance":
@@ -235,6 +264,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 page = keyset_page(cases, ordering=ordering, cursor=cursor, limit=PAGE_SIZE)
         except DomainError as exc:
             form.add_error(None, exc.message)
+        _attach_choices(page.items, choices)
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
