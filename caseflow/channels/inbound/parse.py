@@ -596,13 +596,13 @@ class _Walker:
         limit = min(settings.MAIL_ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_MAX_BYTES)
         if inline and content_type.startswith("image/"):
             limit = min(limit, settings.MAIL_INLINE_IMAGE_MAX_BYTES)
-        reason = ""
+        reason = ""  # a code; the timeline says it in the reader's language
         if size == 0:
             reason = "empty"
         elif size > limit:
-            reason = f"larger than {limit} bytes"
+            reason = "too_large"
         elif len(self.mail.files) >= settings.MAIL_MAX_ATTACHMENTS:
-            reason = f"more than {settings.MAIL_MAX_ATTACHMENTS} attachments"
+            reason = "too_many"
         if reason:
             self.mail.skipped.append({"name": filename, "size": size, "reason": reason})
             return
