@@ -54,6 +54,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HTML_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
 HTML_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 MAX_LIST = 100  # recipients and references kept in the event's details
+MAX_ADDRESSES = 5000
+TEXT_HEADER_CHARS = 8192
+ADDRESS_HEADER_CHARS = 65536
 AUTOMATIC_SENDERS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
 
 
@@ -291,7 +294,8 @@ class Headers:
         raw = self.raw(name)
         if raw is None:
             return ""
-        value = self._value(raw)
+        # Nobody reads past a few lines of a subject; the stdlib's parser is slow on 100 KB.
+        value = self._value(raw[:TEXT_HEADER_CHARS])
         try:
             decoded = str(policy.default.header_factory(name, value))
         except Exception:
@@ -307,6 +311,8 @@ class Headers:
 
     def _parse_addresses(self, name: str, value: str) -> list[Address]:
         found: list[Address] = []
+        if len(value) > ADDRESS_HEADER_CHARS:  # thousands of recipients: addresses only
+            return [Address("", m) for m in EMAIL_IN_TEXT.findall(value)[:MAX_ADDRESSES]]
         try:
             # whitespace between adjacent encoded words is not text (RFC 2047, 6.2)
             header = policy.default.header_factory(name, ADJACENT_WORDS.sub("", value))
@@ -329,7 +335,7 @@ class Headers:
                 display, addr = "", ""
             if "@" in addr:
                 return [Address(decode_words(display), addr.strip())]
-        return [Address("", m) for m in EMAIL_IN_TEXT.findall(value)[:1000]]
+        return [Address("", m) for m in EMAIL_IN_TEXT.findall(value)[:MAX_ADDRESSES]]
 
     def sender(self) -> Address | None:
         """Who wrote: the first From address with a domain; else Sender, Reply-To,

@@ -72,8 +72,10 @@ def process(inbound: InboundMessage) -> InboundMessage:
     quarantined row. Never raises for the message's sake: a failure is a quarantine reason."""
     mail: ParsedMail | None = None
     try:
-        raw = read_raw(inbound)
-        mail = parse(raw)
+        # A re-delivery of processed bytes needs no parsing (the claim below decides).
+        seen = InboundMessage.objects.filter(sha256=inbound.sha256, is_original=True)
+        if not seen.exclude(pk=inbound.pk).exists():
+            mail = parse(read_raw(inbound))
         with transaction.atomic():
             _process(inbound, mail)
     except Exception as exc:
@@ -86,23 +88,27 @@ def process(inbound: InboundMessage) -> InboundMessage:
 # --- the steps ----------------------------------------------------------------------------
 
 
-def _process(inbound: InboundMessage, mail: ParsedMail) -> None:
+def _process(inbound: InboundMessage, mail: ParsedMail | None) -> None:
     # One worker per row (a retry racing a periodic retry), one original per content.
     locked = InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=inbound.pk)
     if locked.status not in RETRYABLE:
         return
     original = _claim(locked)
-    headers = _header_copies(mail)
     if original is not None:
         _finish(
             locked,
             InboundStatus.DUPLICATE,
             duplicate_of=original,
-            case=original.case,
+            case_id=original.case_id,
             reason=_("same bytes as message %(id)s") % {"id": original.pk},
-            **headers,
+            sender=original.sender,
+            subject=original.subject,
+            is_automatic=original.is_automatic,
         )
         return
+    if mail is None:  # the earlier delivery was quarantined meanwhile: this one goes ahead
+        mail = parse(read_raw(locked))
+    headers = _header_copies(mail)
     mailbox = locked.mailbox
     automatic = mail.automatic or _from_ourselves(mail)
     headers["is_automatic"] = bool(automatic)
