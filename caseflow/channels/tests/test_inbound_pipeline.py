@@ -230,3 +230,25 @@ def test_a_failure_quarantines_with_the_reason_and_a_retry_after_the_fix_process
     assert done.attempts == 2 and done.reason == ""
     with pytest.raises(Exception, match="Only quarantined"):
         services.retry(done)
+
+
+def test_a_delivery_stored_but_never_processed_is_picked_up_by_the_periodic_task(
+    inbox, known_sender
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from caseflow.channels.inbound.store import store_raw
+    from caseflow.channels.inbound.tasks import process_stuck_mail
+
+    stuck = store_raw(inbox, message(), source="mta")  # the worker died right after this
+    fresh = store_raw(inbox, message(body="just arrived"), source="mta")
+    InboundMessage.objects.filter(pk=stuck.pk).update(
+        received_at=timezone.now() - timedelta(minutes=30)
+    )
+    assert process_stuck_mail.call_local() == 1
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.status == InboundStatus.PROCESSED and stuck.case is not None
+    assert fresh.status == InboundStatus.RECEIVED  # its own worker is still on it
