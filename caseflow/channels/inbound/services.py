@@ -90,7 +90,11 @@ def process(inbound: InboundMessage) -> InboundMessage:
 
 def _process(inbound: InboundMessage, mail: ParsedMail | None) -> None:
     # One worker per row (a retry racing a periodic retry), one original per content.
-    locked = InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=inbound.pk)
+    locked = (
+        InboundMessage.objects.select_for_update(of=("self",))
+        .select_related("mailbox__owner", "mailbox__team")
+        .get(pk=inbound.pk)
+    )
     if locked.status not in RETRYABLE:
         return
     original = _claim(locked)
@@ -110,12 +114,14 @@ def _process(inbound: InboundMessage, mail: ParsedMail | None) -> None:
         mail = parse(read_raw(locked))
     headers = _header_copies(mail)
     mailbox = locked.mailbox
-    automatic = mail.automatic or _from_ourselves(mail)
-    headers["is_automatic"] = bool(automatic)
+    automatic = mail.automatic
     case = threads.case_for(mail)
     follows_up = None
     if case is not None and case.status == CaseStatus.CLOSED:
         follows_up, case = case, None  # a closed case stays closed: the answer opens a new one
+    if case is None:
+        automatic = automatic or _from_ourselves(mail)
+    headers["is_automatic"] = bool(automatic)
     if case is None and automatic:
         _finish(
             locked,
