@@ -166,7 +166,7 @@ def decode_raw_header(data: bytes, hint: str | None) -> str:
         pass
     for charset in (hint or "").split(","):
         codec = _codec(charset)
-        if codec in (None, "ascii", "utf-8"):
+        if codec is None or codec in ("ascii", "utf-8"):
             continue
         try:
             return data.decode(codec)
