@@ -51,8 +51,11 @@ OWN_ADDRESSES_TTL = 60.0
 def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMessage:
     """Take one delivery: store the raw bytes (committed), then process them.
 
-    Returns the row in its final state. Raises only when the delivery could not be stored
-    (storage or database down): then nothing was kept and the sender must deliver again.
+    Returns the row in its final state. Raises only when storage or the database is down:
+    before the row was stored, nothing was kept and the sender must deliver again; after it
+    (the outcome could not be written), the row stays "received" for `process_stuck_mail`,
+    and a re-delivery meanwhile is processed normally (the stuck row then is its duplicate).
+    Must not run inside a transaction (the raw row has to be committed on its own).
     """
     inbound = store_raw(mailbox, raw, source=source)
     return process(inbound)
