@@ -569,35 +569,35 @@ class _Walker:
                     self.walk(sub, depth + 1)
             return
         disposition = _disposition(part)
-        name = self.filename_of(part)
         if maintype == "multipart":
             # Declared multipart, but the boundary is missing or broken: its text as received.
             self.mail.notes.append(f"{content_type} without a usable boundary: read as text")
             self.plain.append(self.text_of(part))
             return
+        # A text part is a file only when a file name says so (not a description).
+        name = _filename(part, described=maintype != "text")
         is_body = disposition != "attachment" and not name
         if is_body and content_type in ("text/plain", ""):
             self.plain.append(self.text_of(part))
         elif is_body and content_type == "text/html":
             self.html.append(self.text_of(part))
         else:
-            self.add_file(part, content_type, _payload(part), name=name)
-
-    @staticmethod
-    def filename_of(part: Message) -> str:
-        """A text part is a file only when it is named by a file name, not a description."""
-        try:
-            named = part.get_filename() or part.get_param("name")
-        except Exception:
-            named = None
-        if named or _content_type(part).split("/", 1)[0] != "text":
-            return _filename(part)
-        return ""
+            if not name and maintype == "text":
+                name = _filename(part)  # an attachment by disposition: its description
+            self.add_file(part, content_type, _payload(part), name=name, disposition=disposition)
 
     def text_of(self, part: Message) -> str:
         return clean_text(decode_bytes(_payload(part), _charset(part)))
 
-    def add_file(self, part: Message, content_type: str, content: bytes, *, name: str = "") -> None:
+    def add_file(
+        self,
+        part: Message,
+        content_type: str,
+        content: bytes,
+        *,
+        name: str = "",
+        disposition: str | None = None,
+    ) -> None:
         if not name or "." not in name:
             name = _guess_name(content_type, name=name)
         filename = name
@@ -605,9 +605,9 @@ class _Walker:
             content_id = clean_text(str(part.get("Content-ID", "") or "")).strip("<> ")[:200]
         except Exception:
             content_id = ""
-        inline = _disposition(part) == "inline" or (
-            bool(content_id) and content_type.startswith("image/")
-        )
+        if disposition is None:
+            disposition = _disposition(part)
+        inline = disposition == "inline" or (bool(content_id) and content_type.startswith("image/"))
         size = len(content)
         limit = min(settings.MAIL_ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_MAX_BYTES)
         if inline and content_type.startswith("image/"):

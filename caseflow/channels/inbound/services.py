@@ -99,30 +99,23 @@ def process(inbound: InboundMessage) -> InboundMessage:
 
 def _process(inbound: InboundMessage, mail: ParsedMail | None) -> InboundMessage | None:
     """The row in its final state (None if another worker processed it first)."""
-    # One worker per row (a retry racing a periodic retry), one original per content.
-    locked = (
-        InboundMessage.objects.select_for_update(of=("self",))
-        .select_related("mailbox__owner", "mailbox__team")
-        .get(pk=inbound.pk)
-    )
-    if locked.status not in RETRYABLE:
+    claim = _claim(inbound)
+    if claim is TAKEN:
         return None
-    original = _claim(locked)
-    if original is not None:
+    if isinstance(claim, InboundMessage):
         return _finish(
-            locked,
+            inbound,
             InboundStatus.DUPLICATE,
-            duplicate_of=original,
-            case_id=original.case_id,
-            reason=_("same bytes as message %(id)s") % {"id": original.pk},
-            sender=original.sender,
-            subject=original.subject,
-            is_automatic=original.is_automatic,
+            duplicate_of=claim,
+            case_id=claim.case_id,
+            reason=_("same bytes as message %(id)s") % {"id": claim.pk},
+            sender=claim.sender,
+            subject=claim.subject,
+            is_automatic=claim.is_automatic,
         )
     if mail is None:  # the earlier delivery was quarantined meanwhile: this one goes ahead
-        mail = parse(read_raw(locked))
+        mail = parse(read_raw(inbound))
     headers = _header_copies(mail)
-    mailbox = locked.mailbox
     automatic = mail.automatic
     case = threads.case_for(mail)
     follows_up = None
@@ -133,37 +126,49 @@ def _process(inbound: InboundMessage, mail: ParsedMail | None) -> InboundMessage
     headers["is_automatic"] = bool(automatic)
     if case is None and automatic:
         return _finish(
-            locked,
+            inbound,
             InboundStatus.IGNORED,
             reason=_("automatic mail (%(why)s) that belongs to no case") % {"why": automatic},
             **headers,
         )
-    when = _received_at(mail, locked)
+    when = _received_at(mail, inbound)
     is_new = case is None
+    mailbox = inbound.mailbox
     if case is None:
+        mailbox = Mailbox.objects.select_related("owner", "team").get(pk=inbound.mailbox_id)
         case = _open_case(mail, mailbox, when)
-    event = _record(locked, mail, case, when, automatic=automatic, follows_up=follows_up)
+    event = _record(inbound, mail, case, when, automatic=automatic, follows_up=follows_up)
     address = (mail.reply_to or mail.sender or Address("", "")).email
     if is_new and not automatic and "@" in address:
         transaction.on_commit(
             partial(_announce, case=case, mailbox=mailbox, address=address, mail=mail)
         )
-    return _finish(locked, InboundStatus.PROCESSED, case=case, event=event, **headers)
+    return _finish(inbound, InboundStatus.PROCESSED, case=case, event=event, **headers)
 
 
-def _claim(inbound: InboundMessage) -> InboundMessage | None:
-    """Make this delivery the one processed for its bytes; if another already is (or is being
-    processed right now: the unique index makes us wait for its outcome), return that one."""
+TAKEN = object()  # another worker processed this very row meanwhile
+
+
+def _claim(inbound: InboundMessage) -> object:
+    """Make this delivery the one processed for its bytes.
+
+    The UPDATE also locks the row (a retry racing the periodic task: the second waits, then
+    finds the row processed and gets TAKEN). If another delivery of the same bytes holds the
+    claim (or is being processed right now: the unique index makes us wait for its outcome),
+    return that one. None: go ahead.
+    """
     try:
         with transaction.atomic():
-            InboundMessage.objects.filter(pk=inbound.pk).update(is_original=True)
+            claimed = InboundMessage.objects.filter(pk=inbound.pk, status__in=RETRYABLE).update(
+                is_original=True
+            )
     except IntegrityError:
         return (
             InboundMessage.objects.filter(sha256=inbound.sha256, is_original=True)
             .exclude(pk=inbound.pk)
             .get()
         )
-    return None
+    return None if claimed else TAKEN
 
 
 _own_addresses: tuple[float, frozenset[str]] = (0.0, frozenset())
@@ -290,14 +295,15 @@ def _header_copies(mail: ParsedMail | None) -> dict[str, Any]:
     }
 
 
-def _finish(locked: InboundMessage, status: str, **fields: Any) -> InboundMessage:
-    """Write the outcome on the (row-locked) delivery; return it as it now is."""
+def _finish(inbound: InboundMessage, status: str, **fields: Any) -> InboundMessage:
+    """Write the outcome on the delivery; return it as it now is."""
     fields.setdefault("reason", "")
-    fields |= {"status": status, "processed_at": timezone.now(), "attempts": locked.attempts + 1}
-    InboundMessage.objects.filter(pk=locked.pk).update(**fields)
+    fields |= {"status": status, "processed_at": timezone.now()}
+    InboundMessage.objects.filter(pk=inbound.pk).update(attempts=F("attempts") + 1, **fields)
     for name, value in fields.items():
-        setattr(locked, name, value)
-    return locked
+        setattr(inbound, name, value)
+    inbound.attempts += 1
+    return inbound
 
 
 def _quarantine(inbound: InboundMessage, exc: BaseException, mail: ParsedMail | None) -> None:
