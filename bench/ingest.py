@@ -159,14 +159,15 @@ def mailbox():
     from caseflow.channels.models import Mailbox
 
     team, _ = Team.objects.get_or_create(name="Mail bench")
-    box, _ = Mailbox.objects.get_or_create(
+    Mailbox.objects.get_or_create(
         name="bench", defaults={"address": "support@desk.test", "team": team}
     )
-    return box
+    return Mailbox.objects.select_related("owner", "team").get(name="bench")  # as ingest_email
 
 
 def deliver(count: int, seed: int) -> tuple[list[float], Counter[str], Counter[str], float]:
-    """Build and deliver `count` messages; (per-message ms, kinds, outcomes, CPU seconds)."""
+    """Build and deliver `count` messages; (per-message ms in receive(), kinds, outcomes,
+    CPU seconds in receive())."""
     from django.db import connection
 
     from caseflow.channels.inbound.services import receive
@@ -233,12 +234,16 @@ def main() -> int:
         cpu = sum(r[3] for r in results)
         delivered = InboundMessage.objects.count() - before
         stats = summary(times)
-        rate = args.messages / elapsed
+        overall = args.messages / elapsed
+        # receive() alone: the busiest process's time in it (the others ran alongside)
+        busiest = max(sum(r[0]) for r in results) / 1000
+        rate = args.messages / busiest
         print(format_line("receive() per message", times, outcomes["quarantined"], None))
         print(
-            f"throughput: {rate:.0f} messages/s over {elapsed:.1f} s (building the messages "
-            f"included), median {stats['median']:.1f} ms, p95 {stats['p95']:.1f} ms per message; "
-            f"{cpu / args.messages * 1000:.1f} ms CPU per message in the delivering process(es)"
+            f"throughput: {rate:.0f} messages/s in receive() ({overall:.0f}/s over {elapsed:.1f} s "
+            f"including building the messages), median {stats['median']:.1f} ms, "
+            f"p95 {stats['p95']:.1f} ms per message; {cpu / args.messages * 1000:.1f} ms CPU per "
+            "message in the delivering process(es)"
         )
         print("kinds:", dict(kinds))
         print("outcomes:", dict(outcomes))

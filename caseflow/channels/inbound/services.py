@@ -78,10 +78,9 @@ def process(inbound: InboundMessage) -> InboundMessage:
     quarantined row. Never raises for the message's sake: a failure is a quarantine reason."""
     mail: ParsedMail | None = None
     try:
-        # A re-delivery of processed bytes needs no parsing (the claim below decides).
-        seen = InboundMessage.objects.filter(sha256=inbound.sha256, is_original=True)
-        if not seen.exclude(pk=inbound.pk).exists():
-            mail = parse(read_raw(inbound))
+        # Parsed before the transaction, which then holds no lock while a big message is read
+        # (the few re-deliveries are parsed in vain; asking first would cost every message).
+        mail = parse(read_raw(inbound))
         with transaction.atomic():
             done = _process(inbound, mail)
     except Exception as exc:
@@ -113,7 +112,7 @@ def _process(inbound: InboundMessage, mail: ParsedMail | None) -> InboundMessage
             subject=claim.subject,
             is_automatic=claim.is_automatic,
         )
-    if mail is None:  # the earlier delivery was quarantined meanwhile: this one goes ahead
+    if mail is None:
         mail = parse(read_raw(inbound))
     headers = _header_copies(mail)
     automatic = mail.automatic
@@ -135,7 +134,7 @@ def _process(inbound: InboundMessage, mail: ParsedMail | None) -> InboundMessage
     is_new = case is None
     mailbox = inbound.mailbox
     if case is None:
-        mailbox = Mailbox.objects.select_related("owner", "team").get(pk=inbound.mailbox_id)
+        mailbox = _with_owner_and_team(mailbox)
         case = _open_case(mail, mailbox, when)
     event = _record(inbound, mail, case, when, automatic=automatic, follows_up=follows_up)
     address = (mail.reply_to or mail.sender or Address("", "")).email
@@ -144,6 +143,17 @@ def _process(inbound: InboundMessage, mail: ParsedMail | None) -> InboundMessage
             partial(_announce, case=case, mailbox=mailbox, address=address, mail=mail)
         )
     return _finish(inbound, InboundStatus.PROCESSED, case=case, event=event, **headers)
+
+
+def _with_owner_and_team(mailbox: Mailbox) -> Mailbox:
+    """The mailbox with its owner and team loaded (as the caller did, or with one query)."""
+    loaded = all(
+        getattr(mailbox, f"{name}_id") is None or field.is_cached(mailbox)
+        for name, field in (("owner", Mailbox.owner.field), ("team", Mailbox.team.field))
+    )
+    if loaded:
+        return mailbox
+    return Mailbox.objects.select_related("owner", "team").get(pk=mailbox.pk)
 
 
 TAKEN = object()  # another worker processed this very row meanwhile

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         from caseflow.channels.models import InboundSource, Mailbox
 
         try:
-            box = Mailbox.objects.filter(name=mailbox).first()
+            box = Mailbox.objects.select_related("owner", "team").filter(name=mailbox).first()
             if box is None:
                 raise CommandError(f"no mailbox named {mailbox!r}", returncode=EX_NOUSER)
             inbound = receive(box, raw, source=InboundSource.MTA)
