@@ -223,6 +223,35 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@caseflow.localhost")
 
+# --- Phone and SMS ---------------------------------------------------------------------------
+# The PBX signs its CTI events, and the SMS gateway the messages it forwards, with an
+# HMAC-SHA256 of "<timestamp>.<body>" (docs/phone-and-sms.md). Several comma-separated secrets
+# may be valid at once, for rotation. Without a secret the webhook answers 503: feature off.
+CTI_SECRETS = [s.strip() for s in env_secret("CTI_SECRET").split(",") if s.strip()]
+SMS_INBOUND_SECRETS = [s.strip() for s in env_secret("SMS_INBOUND_SECRET").split(",") if s.strip()]
+# How far a signed timestamp may be from our clock (seconds, either way).
+WEBHOOK_TIMESTAMP_WINDOW = env_int("WEBHOOK_TIMESTAMP_WINDOW", 300)
+# Outgoing SMS: the backend (a dotted path), the sender shown to customers, the longest
+# message (in SMS segments) and how often a temporary failure is retried.
+SMS_BACKEND = env_str("SMS_BACKEND", "caseflow.channels.sms.backends.ConsoleBackend")
+SMS_FROM = env_str("SMS_FROM", "Caseflow")
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 6)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
+SMS_RETRY_DELAY = env_int("SMS_RETRY_DELAY", 30)
+# The generic HTTP gateway (SMS_BACKEND=caseflow.channels.sms.backends.HttpGatewayBackend).
+SMS_HTTP_URL = env_str("SMS_HTTP_URL")
+SMS_HTTP_METHOD = env_str("SMS_HTTP_METHOD", "POST").upper()
+SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER", "Authorization")
+SMS_HTTP_AUTH_VALUE = env_secret("SMS_HTTP_AUTH_VALUE")
+SMS_HTTP_FORMAT = env_str("SMS_HTTP_FORMAT", "json").lower()
+SMS_HTTP_BODY = env_str("SMS_HTTP_BODY", '{"to": "{to}", "from": "{from}", "text": "{text}"}')
+SMS_HTTP_ID_KEY = env_str("SMS_HTTP_ID_KEY", "id")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+if SMS_HTTP_METHOD not in ("POST", "PUT"):
+    raise ImproperlyConfigured(f"SMS_HTTP_METHOD must be POST or PUT, not {SMS_HTTP_METHOD!r}")
+if SMS_HTTP_FORMAT not in ("json", "form"):
+    raise ImproperlyConfigured(f"SMS_HTTP_FORMAT must be json or form, not {SMS_HTTP_FORMAT!r}")
+
 # --- Background work (Huey) ------------------------------------------------------------------
 # SQLite storage in VAR_DIR by default (one machine); Redis storage for several consumers on
 # several machines when HUEY_REDIS_URL is set. `manage.py run_huey` is the worker.

@@ -44,3 +44,31 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "status")
     search_fields = ("message_id", "to", "subject")
     list_select_related = ("case",)
+
+
+# --- Phone and SMS ---
+from caseflow.channels.models import AgentExtension, Call, InboundSms  # noqa: E402
+
+
+@admin.register(AgentExtension)
+class AgentExtensionAdmin(admin.ModelAdmin):
+    list_display = ("extension", "user")
+    search_fields = ("extension", "user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "direction", "number", "customer", "agent", "state", "case")
+    list_filter = ("state", "direction")
+    search_fields = ("=call_id", "=number", "raw_number")
+    list_select_related = ("customer", "agent", "case")
+    date_hierarchy = "started_at"
+
+
+@admin.register(InboundSms)
+class InboundSmsAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "number", "text", "status", "reason", "case")
+    list_filter = ("status",)
+    search_fields = ("=provider_id", "=number", "sender")
+    list_select_related = ("case",)

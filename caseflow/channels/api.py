@@ -3,3 +3,6 @@
 from ninja import Router
 
 router = Router(tags=["channels"])
+
+# --- Phone and SMS: the PBX's and the SMS gateway's signed webhooks ---
+from caseflow.channels.calls import api as _calls_api  # noqa: E402, F401

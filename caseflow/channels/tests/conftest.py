@@ -1,3 +1,4 @@
 """Fixtures of the channels' tests: real servers on loopback ports."""
 
+from caseflow.channels.tests.phone_helpers import phone_caller  # noqa: F401 (a fixture)
 from caseflow.channels.tests.smtp_server import smtp_sink  # noqa: F401 (a fixture)
