@@ -2,9 +2,11 @@
 "channels". Each area keeps its own `urlpatterns` in its view module, listed here."""
 
 from caseflow.channels import views
+from caseflow.channels.calls import views as calls_views
 
 app_name = "channels"
 
 urlpatterns: list = [
     *views.urlpatterns,
+    *calls_views.urlpatterns,
 ]

@@ -201,9 +201,7 @@ def log_call(
     if call is not None:
         call = Call.objects.select_for_update().get(pk=call.pk)
         if call.event_id is not None:
-            raise DomainError(
-                _("This call is already logged on a case."), field="call", code="logged"
-            )
+            raise DomainError(_("This call is already logged on a case."), code="logged")
         data["call"] = call.call_id
     event = case_services.record_event(
         actor=actor,

@@ -55,6 +55,8 @@ from caseflow.cases.models import (
 )
 from caseflow.catalog.models import Registration, Unit
 from caseflow.catalog.selectors import product_types, warranty_status
+from caseflow.channels.calls import selectors as call_selectors
+from caseflow.channels.calls import services as call_services
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import Channel
 from caseflow.core.pagination import Page, keyset_page
@@ -626,7 +628,12 @@ def _detail_context(
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: header, details, supplies, timeline, and the actions the viewer may take."""
     case = _load(request, pk)
-    return render(request, "desk/cases/detail.html", _detail_context(request, case))
+    context = _detail_context(request, case)
+    # "Log the call" from the incoming-call notice: the PBX's call prefills the call form.
+    prefill = call_selectors.call_form_prefill(request.GET.get("call"))
+    if prefill and context["forms"]["call"] is not None:
+        context["forms"]["call"] = CallForm(initial=prefill)
+    return render(request, "desk/cases/detail.html", context)
 
 
 @login_required
@@ -769,14 +776,15 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_call(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(case: Case, form: CallForm) -> None:
-        services.record_event(
+        call_services.log_call(
             actor=request.user,
-            channel=Channel.PHONE,
             case=case,
-            event_type=form.event_type,
+            direction=form.cleaned_data["direction"],
+            number=form.cleaned_data["number"],
             text=form.cleaned_data["text"],
-            call_duration=form.cleaned_data["duration"],
-            call_outcome=form.cleaned_data["outcome"],
+            duration=form.cleaned_data["duration"],
+            outcome=form.cleaned_data["outcome"],
+            call=call_selectors.unlogged_call(form.cleaned_data["call"]),
         )
 
     return _act(

@@ -1,0 +1,26 @@
+"""Phone numbers in templates: `{% load phones %}` then `{{ number|tel }}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+
+from caseflow.core.phones import display, to_e164
+
+register = template.Library()
+
+
+@register.filter
+def tel(value: Any) -> SafeString:
+    """A number people can click to call: `<a href="tel:+49301234567">+49 30 1234567</a>`.
+
+    Any notation is accepted (read as PHONE_DEFAULT_REGION without a country code); what is
+    no phone number is shown as it is, escaped, without a link."""
+    text = "" if value is None else str(value)
+    e164 = to_e164(text)
+    if e164 is None:
+        return conditional_escape(text)
+    return format_html('<a href="tel:{}" class="tel">{}</a>', e164, display(e164))
