@@ -644,7 +644,8 @@ def _write_event(
         attachment.save()
     # A contact with the customer moves a new case to open; an answer ends "waiting on customer".
     if case.status == CaseStatus.NEW or (
-        case.status == CaseStatus.WAITING_CUSTOMER and event_type.code in ("call_in", "email_in")
+        case.status == CaseStatus.WAITING_CUSTOMER
+        and event_type.code in ("call_in", "email_in", "sms_in")
     ):
         _transition(case, CaseStatus.OPEN, actor=actor, channel=channel, note="")
     audit(

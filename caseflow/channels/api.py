@@ -6,3 +6,4 @@ router = Router(tags=["channels"])
 
 # --- Phone and SMS: the PBX's and the SMS gateway's signed webhooks ---
 from caseflow.channels.calls import api as _calls_api  # noqa: E402, F401
+from caseflow.channels.sms import api as _sms_api  # noqa: E402, F401

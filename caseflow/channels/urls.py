@@ -3,10 +3,12 @@
 
 from caseflow.channels import views
 from caseflow.channels.calls import views as calls_views
+from caseflow.channels.sms import views as sms_views
 
 app_name = "channels"
 
 urlpatterns: list = [
     *views.urlpatterns,
     *calls_views.urlpatterns,
+    *sms_views.urlpatterns,
 ]

@@ -1,4 +1,5 @@
 """Fixtures of the channels' tests: real servers on loopback ports."""
 
 from caseflow.channels.tests.phone_helpers import phone_caller  # noqa: F401 (a fixture)
+from caseflow.channels.tests.sms_gateway import sms_gateway  # noqa: F401 (a fixture)
 from caseflow.channels.tests.smtp_server import smtp_sink  # noqa: F401 (a fixture)
