@@ -22,11 +22,13 @@ ENDED_FOR = timedelta(minutes=15)
 
 
 def notice_calls(
-    *, user_id: int, dismissed: Sequence[int] = (), now: datetime | None = None
+    *, user_id: int, dismissed: Sequence[tuple[int, str]] = (), now: datetime | None = None
 ) -> QuerySet[Call]:
     """The calls the agent's notice may show, the one to show first: ringing or answered
-    calls that are his or nobody's, then his ended calls not yet logged on a case. The
-    partial index on live calls and the (agent, ended) index keep it a cheap query."""
+    calls that are his or nobody's, then his ended calls not yet logged on a case; without
+    the (call, state) pairs he dismissed, so a call he put away comes back only when its
+    state changes. The partial index on live calls and the (agent, ended) index keep it a
+    cheap query."""
     now = now or timezone.now()
     live = Q(state__in=CALL_LIVE, started_at__gte=now - LIVE_FOR) & (
         Q(agent_id=user_id) | Q(agent__isnull=True)
@@ -42,11 +44,14 @@ def notice_calls(
     )
     calls = Call.objects.filter(live | ended)
     if dismissed:
-        calls = calls.exclude(pk__in=list(dismissed))
+        hidden = Q()
+        for pk, state in dismissed:
+            hidden |= Q(pk=pk, state=state)
+        calls = calls.exclude(hidden)
     return calls.order_by(first, "-started_at", "-id")
 
 
-def notice_key(*, user_id: int, dismissed: Sequence[int] = ()) -> str:
+def notice_key(*, user_id: int, dismissed: Sequence[tuple[int, str]] = ()) -> str:
     """What the notice shows, in a few characters ("" for nothing): the poll answers "no
     change" while it stays the same. One query."""
     top = notice_calls(user_id=user_id, dismissed=dismissed).values_list("pk", "state", "case_id")[

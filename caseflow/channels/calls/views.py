@@ -25,7 +25,8 @@ from caseflow.channels.calls import selectors, services
 from caseflow.channels.models import CALL_LIVE, Call
 from caseflow.core.errors import DomainError, NotAllowed
 
-# The calls this browser session dismissed (the newest few).
+# The (call, state) pairs this browser session put away (the newest few): a call comes back
+# when its state changes (it was answered, it ended and can be logged).
 DISMISSED = "channels_dismissed_calls"
 KEEP_DISMISSED = 20
 STOP_POLLING = 286  # htmx: stop this element's polling
@@ -35,9 +36,24 @@ def _may_take_calls(user: Any) -> bool:
     return user.is_authenticated and can(user, "customer.view")
 
 
-def _dismissed(request: HttpRequest) -> list[int]:
+def _entries(request: HttpRequest) -> list[str]:
     value = request.session.get(DISMISSED, [])
-    return [pk for pk in value if isinstance(pk, int)] if isinstance(value, list) else []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _dismissed(request: HttpRequest) -> list[tuple[int, str]]:
+    pairs = []
+    for entry in _entries(request):
+        pk, _dot, state = entry.partition(".")
+        if pk.isdigit() and state:
+            pairs.append((int(pk), state))
+    return pairs
+
+
+def _put_away(request: HttpRequest, call: Call) -> None:
+    entry = f"{call.pk}.{call.state}"
+    kept = [v for v in _entries(request) if v != entry]
+    request.session[DISMISSED] = [*kept, entry][-KEEP_DISMISSED:]
 
 
 def _notice_context(request: HttpRequest, call: Call, key: str) -> dict[str, Any]:
@@ -47,16 +63,12 @@ def _notice_context(request: HttpRequest, call: Call, key: str) -> dict[str, Any
     card = None
     if call.customer_id is not None and can(user, "customer.view"):
         card = caller_card(viewer=user, customer_id=call.customer_id, on=timezone.localdate())
-    incoming = reverse("desk:incoming")
-    query = call.number or call.raw_number
     return {
         "call": call,
         "key": key,
         "card": card,
         "live": call.state in CALL_LIVE,
         "duration": selectors.call_form_initial(call)["duration"],
-        "incoming_q": query,
-        "incoming_base": incoming,
         "can_log_call": can(user, "case.event"),
         "can_open_case": can(user, "case.create"),
     }
@@ -83,12 +95,28 @@ def call_notice(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss_call(request: HttpRequest, pk: int) -> HttpResponse:
-    """Hide the call's notice in this browser session."""
-    dismissed = [p for p in _dismissed(request) if p != pk]
-    request.session[DISMISSED] = [*dismissed, pk][-KEEP_DISMISSED:]
+    """Put the call's notice away in this browser session, until the call's state changes."""
+    call = Call.objects.filter(pk=pk).first()
+    if call is not None:
+        _put_away(request, call)
     if request.htmx:
         return render(request, "channels/calls/_notice.html", {"key": ""})
     return redirect(request.headers.get("Referer") or "desk:home")
+
+
+@login_required
+@require_GET
+def open_caller(request: HttpRequest, pk: int) -> HttpResponse:
+    from caseflow.desk.views.incoming import incoming_url
+
+    """"Open the incoming-call screen for this caller": the number searched, the caller
+    picked; the notice, acted on, stays away until the call's state changes."""
+    call = Call.objects.filter(pk=pk).first()
+    if call is None:
+        raise Http404(_("No such call."))
+    if _may_take_calls(request.user):
+        _put_away(request, call)
+    return redirect(incoming_url(q=call.number or call.raw_number, customer=call.customer_id))
 
 
 @login_required
@@ -104,11 +132,14 @@ def link_call(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
         raise Http404(_("No such call or case."))
     target = f"{reverse('desk:case_detail', args=[case.pk])}?call={call.pk}"
     try:
-        services.link_call(actor=request.user, call=call, case=case)
+        call = services.link_call(actor=request.user, call=call, case=case)
     except NotAllowed as exc:
         return HttpResponseForbidden(exc.message)
     except DomainError:
         target = reverse("desk:case_detail", args=[case.pk])  # logged already: just open it
+    # The agent acted on the notice: it stays away (over the case's forms) until the call's
+    # state changes, e.g. it ends and can be logged with its duration.
+    _put_away(request, call)
     if request.htmx:
         response = HttpResponse()
         response["HX-Redirect"] = target
@@ -119,5 +150,6 @@ def link_call(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 urlpatterns = [
     path("calls/notice/", call_notice, name="call_notice"),
     path("calls/<int:pk>/dismiss/", dismiss_call, name="call_dismiss"),
+    path("calls/<int:pk>/caller/", open_caller, name="call_caller"),
     path("calls/<int:pk>/cases/<int:case_pk>/", link_call, name="call_link"),
 ]

@@ -158,6 +158,12 @@ def test_tel_escapes_what_is_no_number_and_links_nothing(value, expected):
     assert render(value) == expected
 
 
+def test_tel_takes_css_classes_escaped():
+    html = Template('{% load phones %}{{ "030 1234567"|tel:"link-light x\\"y" }}').render(Context())
+
+    assert html == '<a href="tel:+49301234567" class="tel link-light x&quot;y">+49 30 1234567</a>'
+
+
 def test_tel_never_puts_markup_in_the_link():
     html = render("+49 171 2345678<b>")
 

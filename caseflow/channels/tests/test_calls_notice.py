@@ -111,8 +111,7 @@ def test_a_ringing_call_shows_the_caller_units_and_open_cases(
     assert "EM2000-0001" in html
     assert "in warranty until" in html
     assert case.number in html
-    incoming = reverse("desk:incoming")
-    assert f'href="{incoming}?q=%2B49301234567&amp;customer={customer.pk}"' in html
+    assert reverse("channels:call_caller", args=[call.pk]) in html
     assert f"{reverse('desk:case_new')}?customer={customer.pk}" in html
     assert reverse("channels:call_link", args=[call.pk, case.pk]) in html
     assert key_of(response) == f"{call.pk}.ringing."
@@ -146,14 +145,30 @@ def test_a_call_for_another_agent_is_not_shown_one_for_nobody_is(client, agent, 
     assert key_of(poll(client)).startswith(f"{Call.objects.get(call_id='others').pk}.")
 
 
+def test_open_the_incoming_screen_for_the_caller_and_put_the_notice_away(
+    client, agent, phone_caller
+):
+    call = ring()
+    client.force_login(agent)
+
+    response = client.get(reverse("channels:call_caller", args=[call.pk]))
+
+    incoming = reverse("desk:incoming")
+    assert response.url == f"{incoming}?q=%2B49301234567&customer={phone_caller.pk}"
+    assert poll(client).status_code == 204  # acted on: away until the state changes
+    ring(event="answered", agent="agent")
+    assert "Call in progress" in poll(client).content.decode()
+
+
 def test_an_unknown_caller_gets_the_incoming_screen_with_the_number(client, agent):
-    ring(number="+49 89 5555555")
+    call = ring(number="+49 89 5555555")
     client.force_login(agent)
 
     html = poll(client).content.decode()
+    response = client.get(reverse("channels:call_caller", args=[call.pk]))
 
     assert "Unknown caller" in html
-    assert f'href="{reverse("desk:incoming")}?q=%2B49895555555"' in html
+    assert response.url == f"{reverse('desk:incoming')}?q=%2B49895555555"
 
 
 def test_an_ended_call_offers_to_log_it_until_it_is_logged(
@@ -198,6 +213,17 @@ def test_a_dismissed_call_stays_hidden_for_this_browser_only(client, agent, phon
     assert poll(client).status_code == 200
 
 
+def test_a_dismissed_call_comes_back_when_it_ends_to_be_logged(client, agent, phone_caller):
+    call = ring(event="answered", agent="agent")
+    client.force_login(agent)
+    client.post(reverse("channels:call_dismiss", args=[call.pk]), headers=HTMX)
+    assert poll(client).status_code == 204
+
+    ring(event="ended", agent="agent")
+
+    assert "Call ended" in poll(client).content.decode()
+
+
 def test_the_desk_page_carries_the_polling_notice(client, agent):
     client.force_login(agent)
 
@@ -224,6 +250,7 @@ def test_add_to_this_case_links_the_call_and_opens_the_case_with_the_call_form(
     call.refresh_from_db()
     assert call.case == case
     assert call.agent == agent  # nobody had it: now the agent who took it
+    assert poll(client).status_code == 204  # acted on: not over the case's forms
     page = client.get(target).content.decode()
     assert 'value="+49 30 1234567"' in page  # the number, prefilled
     assert f'name="call" value="{call.pk}"' in page

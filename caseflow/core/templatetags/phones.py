@@ -14,8 +14,9 @@ register = template.Library()
 
 
 @register.filter
-def tel(value: Any) -> SafeString:
-    """A number people can click to call: `<a href="tel:+49301234567">+49 30 1234567</a>`.
+def tel(value: Any, css: str = "") -> SafeString:
+    """A number people can click to call: `<a href="tel:+49301234567">+49 30 1234567</a>`;
+    `{{ number|tel:"link-light" }}` adds CSS classes to the link.
 
     Any notation is accepted (read as PHONE_DEFAULT_REGION without a country code); what is
     no phone number is shown as it is, escaped, without a link."""
@@ -23,4 +24,5 @@ def tel(value: Any) -> SafeString:
     e164 = to_e164(text)
     if e164 is None:
         return conditional_escape(text)
-    return format_html('<a href="tel:{}" class="tel">{}</a>', e164, display(e164))
+    classes = " ".join(["tel", *str(css).split()])
+    return format_html('<a href="tel:{}" class="{}">{}</a>', e164, classes, display(e164))
