@@ -387,12 +387,9 @@ class Call(models.Model):
             ),
         )
         indexes = (
-            # the notice's poll: the few calls ringing or being talked on right now
-            models.Index(
-                fields=("-started_at",),
-                name="channels_call_live_idx",
-                condition=Q(state__in=CALL_LIVE),
-            ),
+            # the notice's poll: the few calls ringing or being talked on right now (not a
+            # partial index: SQLite cannot use one for a condition with bound parameters)
+            models.Index(fields=("state", "-started_at"), name="channels_call_state_idx"),
             # the notice's "call ended: log it" for one agent
             models.Index(fields=("agent", "-ended_at"), name="channels_call_agent_idx"),
             models.Index(fields=("number", "-started_at"), name="channels_call_number_idx"),

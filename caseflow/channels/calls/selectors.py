@@ -27,8 +27,8 @@ def notice_calls(
     """The calls the agent's notice may show, the one to show first: ringing or answered
     calls that are his or nobody's, then his ended calls not yet logged on a case; without
     the (call, state) pairs he dismissed, so a call he put away comes back only when its
-    state changes. The partial index on live calls and the (agent, ended) index keep it a
-    cheap query."""
+    state changes. The (state, started) and (agent, ended) indexes keep it cheap with any
+    number of past calls (one index range each, on SQLite and PostgreSQL)."""
     now = now or timezone.now()
     live = Q(state__in=CALL_LIVE, started_at__gte=now - LIVE_FOR) & (
         Q(agent_id=user_id) | Q(agent__isnull=True)

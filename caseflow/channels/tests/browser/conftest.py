@@ -3,6 +3,8 @@ against pytest-django's live server; skipped, with the reason, where either is m
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,10 @@ if HAVE_PLAYWRIGHT:
                 break
             page.wait_for_timeout(50)
         page.goto("about:blank")
+        # The browser has the answers; the live server's request threads may still be closing
+        # them (which touches the database): let them end first.
+        page.context.close()
+        deadline = time.monotonic() + 5
+        for thread in threading.enumerate():
+            if "process_request_thread" in thread.name:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
