@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caseflow.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +110,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "caseflow.desk.middleware.UserPreferencesMiddleware",
 ]
+
+# Server-Timing headers with the time spent in Django and in the database (docs/performance.md).
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
 ROOT_URLCONF = "caseflow.urls"
 WSGI_APPLICATION = "caseflow.wsgi.application"

@@ -397,6 +397,44 @@ def update_case(
 
 
 @transaction.atomic
+def move_case(
+    *,
+    actor: User | None,
+    channel: str,
+    case: Case,
+    customer: Customer,
+    contact: Contact | None = None,
+    version: int | None = None,
+) -> Case:
+    """Give the case to another customer (and contact): a message from an unknown sender
+    turned out to be a customer's. The case's order must allow it; the unit is kept."""
+    require(actor, "case.update")
+    case = _lock(case, version)
+    _not_closed(case)
+    if customer.archived_at is not None:
+        raise DomainError(
+            _("This customer is archived; restore it first."), field="customer_id", code="archived"
+        )
+    before = snapshot(case, ("customer", "contact"))
+    _check_links(customer, contact, case.unit, case.product, case.sales_order)
+    case.customer, case.contact = customer, contact
+    _bump(case, ("customer", "contact"))
+    _system_event(
+        case, "field_changed", actor=actor, channel=channel, fields=["customer", "contact"]
+    )
+    search.index_case(case)  # the document is stemmed in the customer's language
+    audit(
+        actor=actor,
+        channel=channel,
+        action="case.moved",
+        target=case,
+        before=before,
+        after=snapshot(case, ("customer", "contact")),
+    )
+    return case
+
+
+@transaction.atomic
 def change_status(
     *,
     actor: User | None,

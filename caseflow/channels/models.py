@@ -247,3 +247,38 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.language})"
+
+
+class UnknownSender(models.Model):
+    """Who wrote a case's first message when no customer matched (the case belongs to the
+    placeholder customer "Unknown senders" until an agent adopts the sender)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="unknown_sender")
+    channel = models.CharField(_("channel"), max_length=10)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (
+            models.Index(
+                fields=("-created_at",),
+                name="channels_unknown_open_idx",
+                condition=Q(adopted_at__isnull=True),
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone or str(self.pk)
