@@ -9,32 +9,47 @@ from typing import Any
 from django.db.models import QuerySet
 
 from caseflow.cases.models import Case, EventCategory, TimelineEvent
-from caseflow.channels.models import InboundMessage, OutboundMessage
+from caseflow.channels.models import InboundMessage, OutboundMessage, UnknownSender
 from caseflow.channels.outbound import services
 from caseflow.customers.models import ContactPoint, ContactPointKind
 
 OUTBOUND_CATEGORIES = (EventCategory.EMAIL, EventCategory.SMS)
+WEB_EVENT = "web_in"  # the web form's first entry (see channels.webform)
 
 
 def reply_address(case: Case) -> str:
-    """Where a reply on `case` goes by default: the contact's e-mail address, else the
-    customer's, else the address of the customer's newest message on the case."""
+    """Where a reply on `case` goes by default: the contact's e-mail address; else the address
+    the case came from (the newest customer mail, the web form, the unknown sender); else the
+    customer's first address."""
     points = ContactPoint.objects.filter(kind=ContactPointKind.EMAIL)
     if case.contact_id:
         found = points.filter(contact_id=case.contact_id).order_by("id").first()
         if found is not None:
             return found.value
-    found = points.filter(customer_id=case.customer_id).order_by("id").first()
-    if found is not None:
-        return found.value
-    sender = (
+    came_from = (
         InboundMessage.objects.filter(case=case, is_automatic=False)
         .exclude(sender="")
         .order_by("-received_at", "-id")
         .values_list("sender", flat=True)
         .first()
     )
-    return sender or ""
+    if came_from:
+        return came_from
+    web = (
+        TimelineEvent.objects.filter(case=case, event_type__code=WEB_EVENT)
+        .order_by("occurred_at", "id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if isinstance(web, dict) and web.get("email"):
+        return str(web["email"])
+    unknown = (
+        UnknownSender.objects.filter(case=case).exclude(email="").values_list("email", flat=True)
+    ).first()
+    if unknown:
+        return unknown
+    found = points.filter(customer_id=case.customer_id).order_by("id").first()
+    return found.value if found is not None else ""
 
 
 def reply_defaults(case: Case) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.cases.services import Upload, record_event
+from caseflow.channels import senders
 from caseflow.channels.models import (
     InboundMessage,
     Mailbox,
@@ -31,6 +32,7 @@ from caseflow.channels.models import (
     OutboundMessage,
     OutboundStatus,
     TemplatePurpose,
+    UnknownSender,
 )
 from caseflow.channels.outbound import templating
 from caseflow.core.audit import audit, stale_conflict
@@ -105,10 +107,14 @@ def agent_name(actor: User | None) -> str:
 
 
 def case_language(case: Case) -> str:
-    """The language to write to the customer in: the contact's, else the customer's."""
+    """The language to write to the customer in: the contact's, else the customer's (for
+    an unknown sender: the one they wrote in, when the intake knew it)."""
     if case.contact_id and case.contact and case.contact.language:
         return case.contact.language
-    return case.customer.language if case.customer_id else templating.FALLBACK_LANGUAGE
+    if senders.is_unknown(case):
+        sender = UnknownSender.objects.filter(case=case).only("language").first()
+        return (sender.language if sender else "") or templating.FALLBACK_LANGUAGE
+    return case.customer.language
 
 
 def mailbox_for(case: Case) -> Mailbox | None:

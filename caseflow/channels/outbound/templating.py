@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 
 from caseflow.accounts.models import Language
 from caseflow.cases.models import Case
-from caseflow.channels.models import MessageTemplate
+from caseflow.channels import senders
+from caseflow.channels.models import MessageTemplate, UnknownSender
 
 PLACEHOLDERS = (
     "case_number", "customer_name", "contact_name", "subject", "solution", "product", "serial",
@@ -63,6 +64,10 @@ def values_for(
     """What each placeholder stands for on `case` (expects customer, contact, product and
     unit loaded, as the case detail selector does)."""
     customer_name = case.customer.name if case.customer_id else ""
+    if case.customer_id and senders.is_unknown(case):
+        # The placeholder customer's name is no greeting: the sender's own name is.
+        sender = UnknownSender.objects.filter(case=case).only("name", "email").first()
+        customer_name = (sender.name or sender.email) if sender else ""
     contact = contact_name or (case.contact.name if case.contact_id else "") or customer_name
     return {
         "case_number": case.number,
