@@ -10,7 +10,7 @@ TEMPLATES = [
     ("reply", "reply", "en", "Reply", "Re: {subject}",
      "Hello {contact_name},\n\nthank you for your message.\n\n\n\n"
      "Kind regards\n{agent_name}\n\n{signature}"),
-    ("solution", "solution", "en", "Solution message", "Solution for your case {case_number}: {subject}",
+    ("solution", "solution", "en", "Solution message", "Solution for your case [{case_number}]: {subject}",
      "Hello {contact_name},\n\nwe have found a solution for your request \u201c{subject}\u201d:\n\n"
      "{solution}\n\nIf the problem comes back, simply reply to this e-mail; your case number "
      "is {case_number}.\n\nKind regards\n{agent_name}\n\n{signature}"),
@@ -19,7 +19,7 @@ TEMPLATES = [
      "opened case {case_number} for it. We will get back to you as soon as possible.\n\n"
      "When you reply, please keep the case number in the subject: your answer then goes "
      "straight to the right person.\n\nKind regards\nYour support team\n\n{signature}"),
-    ("web_ack", "web_ack", "en", "Web form confirmation", "Your request {case_number}: {subject}",
+    ("web_ack", "web_ack", "en", "Web form confirmation", "Your request [{case_number}]: {subject}",
      "Hello {contact_name},\n\nthank you for your request through our website. Your case "
      "number is {case_number}. We will get back to you as soon as possible.\n\n"
      "If you would like to add anything, simply reply to this e-mail.\n\n"
@@ -31,7 +31,7 @@ TEMPLATES = [
     ("reply", "reply", "de", "Antwort", "Re: {subject}",
      "Guten Tag {contact_name},\n\nvielen Dank für Ihre Nachricht.\n\n\n\n"
      "Mit freundlichen Grüßen\n{agent_name}\n\n{signature}"),
-    ("solution", "solution", "de", "Lösungsnachricht", "Lösung zu Ihrem Vorgang {case_number}: {subject}",
+    ("solution", "solution", "de", "Lösungsnachricht", "Lösung zu Ihrem Vorgang [{case_number}]: {subject}",
      "Guten Tag {contact_name},\n\nfür Ihre Anfrage \u201e{subject}\u201c haben wir eine Lösung "
      "gefunden:\n\n{solution}\n\nSollte das Problem wieder auftreten, antworten Sie einfach auf "
      "diese E-Mail; Ihre Vorgangsnummer ist {case_number}.\n\n"
@@ -42,7 +42,7 @@ TEMPLATES = [
      "Ihnen.\n\nBitte lassen Sie die Vorgangsnummer im Betreff stehen, wenn Sie antworten: "
      "So erreicht Ihre Antwort direkt die richtige Stelle.\n\n"
      "Mit freundlichen Grüßen\nIhr Support-Team\n\n{signature}"),
-    ("web_ack", "web_ack", "de", "Bestätigung Webformular", "Ihre Anfrage {case_number}: {subject}",
+    ("web_ack", "web_ack", "de", "Bestätigung Webformular", "Ihre Anfrage [{case_number}]: {subject}",
      "Guten Tag {contact_name},\n\nvielen Dank für Ihre Anfrage über unsere Website. Ihre "
      "Vorgangsnummer lautet {case_number}. Wir melden uns so bald wie möglich bei Ihnen.\n\n"
      "Wenn Sie etwas ergänzen möchten, antworten Sie einfach auf diese E-Mail.\n\n"
@@ -54,7 +54,7 @@ TEMPLATES = [
     ("reply", "reply", "es", "Respuesta", "Re: {subject}",
      "Hola, {contact_name}:\n\nmuchas gracias por su mensaje.\n\n\n\n"
      "Un cordial saludo,\n{agent_name}\n\n{signature}"),
-    ("solution", "solution", "es", "Mensaje de solución", "Solución para su caso {case_number}: {subject}",
+    ("solution", "solution", "es", "Mensaje de solución", "Solución para su caso [{case_number}]: {subject}",
      "Hola, {contact_name}:\n\nhemos encontrado una solución para su consulta \u00ab{subject}\u00bb:"
      "\n\n{solution}\n\nSi el problema vuelve a aparecer, responda simplemente a este correo; "
      "su número de caso es {case_number}.\n\nUn cordial saludo,\n{agent_name}\n\n{signature}"),
@@ -63,7 +63,7 @@ TEMPLATES = [
      "hemos abierto el caso {case_number}. Le responderemos lo antes posible.\n\n"
      "Si nos responde, mantenga el número de caso en el asunto: así su respuesta llegará "
      "directamente a la persona adecuada.\n\nUn cordial saludo,\nSu equipo de soporte\n\n{signature}"),
-    ("web_ack", "web_ack", "es", "Confirmación del formulario web", "Su solicitud {case_number}: {subject}",
+    ("web_ack", "web_ack", "es", "Confirmación del formulario web", "Su solicitud [{case_number}]: {subject}",
      "Hola, {contact_name}:\n\nmuchas gracias por su solicitud a través de nuestra web. Su "
      "número de caso es {case_number}. Le responderemos lo antes posible.\n\n"
      "Si desea añadir algo, responda simplemente a este correo.\n\n"

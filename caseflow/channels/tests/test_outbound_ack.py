@@ -60,7 +60,7 @@ def test_a_web_case_gets_the_web_confirmation(
     with django_capture_on_commit_callbacks(execute=True):
         opened(out_case, channel="web", language="es", name="Erika M.")
     (mail,) = mailoutbox
-    assert mail.subject == f"Su solicitud {out_case.number}: Pump is loud [{out_case.number}]"
+    assert mail.subject == f"Su solicitud [{out_case.number}]: Pump is loud"
     assert mail.body.startswith("Hola, Erika M.:")
     assert "In-Reply-To" not in mail.extra_headers
 

@@ -82,7 +82,7 @@ def test_picking_a_template_fills_subject_and_text_and_keeps_the_recipients(
     html = response.content.decode()
     assert f'<option value="{solution.pk}" selected>' in html
     assert 'value="other@example.com"' in html and 'value="boss@example.com"' in html
-    assert f"Lösung zu Ihrem Vorgang {out_case.number}: Pump is loud" in html
+    assert f"Lösung zu Ihrem Vorgang [{out_case.number}]: Pump is loud" in html
     assert "Replace the pump seal." in html
 
 

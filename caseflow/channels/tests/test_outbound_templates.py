@@ -98,9 +98,7 @@ def test_the_solution_message_is_filled_from_the_case(agent, out_case, mailoutbo
         template=template("solution", "en"),  # the customer's language (German) is used
     )
 
-    assert outbound.subject == (
-        f"Lösung zu Ihrem Vorgang {out_case.number}: Pump is loud [{out_case.number}]"
-    )
+    assert outbound.subject == (f"Lösung zu Ihrem Vorgang [{out_case.number}]: Pump is loud")
     assert "Descale the boiler, then replace the pump seal." in outbound.body
     assert "Mit freundlichen Grüßen\nAgent\n" in outbound.body  # {agent_name}
     assert outbound.body.startswith("Guten Tag Erika Mustermann,")

@@ -143,7 +143,7 @@ def test_a_known_customer_gets_a_linked_case_and_a_confirmation(
     assert case_number_on(thanks) == case.number
     (mail,) = mailoutbox
     assert mail.to == ["erika@example.com"]
-    assert mail.subject == f"Ihre Anfrage {case.number}: Pump is loud [{case.number}]"
+    assert mail.subject == f"Ihre Anfrage [{case.number}]: Pump is loud"
     assert case.number in mail.body
     assert OutboundMessage.objects.get().is_acknowledgement
 
