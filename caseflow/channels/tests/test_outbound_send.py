@@ -392,3 +392,26 @@ def test_a_reply_by_an_agent_opens_a_new_case(agent, out_case):
     reply(agent, out_case)
     out_case.refresh_from_db()
     assert out_case.status == CaseStatus.OPEN
+
+
+def test_the_admin_sends_failed_mail_again(
+    admin_client, agent, out_case, mailoutbox, django_capture_on_commit_callbacks
+):
+    failed = reply(agent, out_case)
+    sent = reply(agent, out_case)
+    OutboundMessage.objects.filter(pk=failed.pk).update(status=OutboundStatus.FAILED)
+    OutboundMessage.objects.filter(pk=sent.pk).update(status=OutboundStatus.SENT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/channels/outboundmessage/",
+            {"action": "retry_failed_outbound", "_selected_action": [failed.pk, sent.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    assert "1 e-mails queued again; 1 skipped" in response.content.decode()
+    assert [m.subject for m in mailoutbox] == [failed.subject]
+    assert (
+        AuditEntry.objects.filter(action="channels.outbound_retried", channel="admin").count() == 1
+    )
