@@ -227,6 +227,26 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@caseflow.localhost")
 
+# --- Mail intake ----------------------------------------------------------------------------
+# Inbound e-mail (docs/email-intake.md). The raw message is always kept whatever these say;
+# attachments over a limit are left in it and listed on the timeline entry.
+MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 64 * 1024 * 1024)
+MAIL_ATTACHMENT_MAX_BYTES = env_int("MAIL_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES)
+MAIL_INLINE_IMAGE_MAX_BYTES = env_int("MAIL_INLINE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 50)
+MAIL_MAX_MIME_DEPTH = 20
+MAIL_HTML_MAX_CHARS = 1_000_000
+# Order and serial numbers looked for in subject and body (Python regular expressions, case
+# ignored). The default order pattern matches the catalogue's numbers (SO-2026-000123).
+MAIL_ORDER_PATTERN = env_str("MAIL_ORDER_PATTERN", r"\bSO-\d{4}-\d{4,8}\b")
+MAIL_SERIAL_PATTERN = env_str(
+    "MAIL_SERIAL_PATTERN", r"\b(?=[A-Z0-9./_-]*\d)[A-Z0-9][A-Z0-9./_-]{3,62}[A-Z0-9]\b"
+)
+# The real-mail corpus the intake tests read (skipped when absent); never in the repository.
+MAIL_CORPUS_DIR = Path(
+    env_str("CASEFLOW_MAIL_CORPUS", str(BASE_DIR.parent / "shared" / "corpus" / "mail"))
+)
+
 # --- Mail out and web form ------------------------------------------------------------------
 # Replies and acknowledgements leave through the mail backend above, from the mailbox the
 # case's mail came in through, else OUTBOUND_DEFAULT_MAILBOX (a mailbox name; empty: the first

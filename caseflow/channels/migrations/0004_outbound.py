@@ -94,7 +94,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("channels", "0002_senders"),
+        ("channels", "0003_inbound"),
         ("cases", "0002_seed_configuration"),
     ]
 
