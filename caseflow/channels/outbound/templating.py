@@ -68,15 +68,15 @@ def values_for(
         # The placeholder customer's name is no greeting: the sender's own name is.
         sender = UnknownSender.objects.filter(case=case).only("name", "email").first()
         customer_name = (sender.name or sender.email) if sender else ""
-    contact = contact_name or (case.contact.name if case.contact_id else "") or customer_name
+    contact = contact_name or (case.contact.name if case.contact else "") or customer_name
     return {
         "case_number": case.number,
         "customer_name": customer_name,
         "contact_name": contact,
         "subject": case.subject,
         "solution": case.solution.strip(),
-        "product": case.product.name if case.product_id else "",
-        "serial": case.unit.serial if case.unit_id else "",
+        "product": case.product.name if case.product else "",
+        "serial": case.unit.serial if case.unit else "",
         "agent_name": agent_name,
         "signature": signature_block(signature),
     }
