@@ -90,7 +90,14 @@ def process(inbound: InboundMessage) -> InboundMessage:
 
 def _process(inbound: InboundMessage, mail: ParsedMail | None) -> None:
     # One worker per row (a retry racing a periodic retry), one original per content.
-    locked = InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=inbound.pk)
+    # Lock the delivery only: FOR UPDATE of a join would lock the mailbox row too, serialise
+    # the whole mailbox and deadlock with anything writing a row that refers to the mailbox
+    # (the acknowledgement's OutboundMessage).
+    locked = (
+        InboundMessage.objects.select_for_update(of=("self",))
+        .select_related("mailbox")
+        .get(pk=inbound.pk)
+    )
     if locked.status not in RETRYABLE:
         return
     original = _claim(locked)
