@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caseflow.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +110,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "caseflow.desk.middleware.UserPreferencesMiddleware",
 ]
+
+# Server-Timing headers with the time spent in Django and in the database (docs/performance.md).
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
 ROOT_URLCONF = "caseflow.urls"
 WSGI_APPLICATION = "caseflow.wsgi.application"
@@ -251,6 +255,50 @@ if SMS_HTTP_METHOD not in ("POST", "PUT"):
     raise ImproperlyConfigured(f"SMS_HTTP_METHOD must be POST or PUT, not {SMS_HTTP_METHOD!r}")
 if SMS_HTTP_FORMAT not in ("json", "form"):
     raise ImproperlyConfigured(f"SMS_HTTP_FORMAT must be json or form, not {SMS_HTTP_FORMAT!r}")
+
+# --- Mail intake ----------------------------------------------------------------------------
+# Inbound e-mail (docs/email-intake.md). The raw message is always kept whatever these say;
+# attachments over a limit are left in it and listed on the timeline entry.
+MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 64 * 1024 * 1024)
+MAIL_ATTACHMENT_MAX_BYTES = env_int("MAIL_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES)
+MAIL_INLINE_IMAGE_MAX_BYTES = env_int("MAIL_INLINE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 50)
+MAIL_MAX_MIME_DEPTH = 20
+MAIL_HTML_MAX_CHARS = 1_000_000
+# Order and serial numbers looked for in subject and body (Python regular expressions, case
+# ignored). The default order pattern matches the catalogue's numbers (SO-2026-000123).
+MAIL_ORDER_PATTERN = env_str("MAIL_ORDER_PATTERN", r"\bSO-\d{4}-\d{4,8}\b")
+MAIL_SERIAL_PATTERN = env_str(
+    "MAIL_SERIAL_PATTERN", r"\b(?=[A-Z0-9./_-]*\d)[A-Z0-9][A-Z0-9./_-]{3,62}[A-Z0-9]\b"
+)
+# The real-mail corpus the intake tests read (skipped when absent); never in the repository.
+MAIL_CORPUS_DIR = Path(
+    env_str("CASEFLOW_MAIL_CORPUS", str(BASE_DIR.parent / "shared" / "corpus" / "mail"))
+)
+
+# --- Mail out and web form ------------------------------------------------------------------
+# Replies and acknowledgements leave through the mail backend above, from the mailbox the
+# case's mail came in through, else OUTBOUND_DEFAULT_MAILBOX (a mailbox name; empty: the first
+# active mailbox), else DEFAULT_FROM_EMAIL. A refused or failed send is retried after
+# OUTBOUND_RETRY_DELAY seconds, four times longer each time, OUTBOUND_MAX_ATTEMPTS in all.
+OUTBOUND_DEFAULT_MAILBOX = env_str("OUTBOUND_DEFAULT_MAILBOX")
+OUTBOUND_MAX_ATTEMPTS = env_int("OUTBOUND_MAX_ATTEMPTS", 6)
+OUTBOUND_RETRY_DELAY = env_int("OUTBOUND_RETRY_DELAY", 60)
+# A send that hangs must end long before its claim on the message (10 minutes) runs out.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)
+# The public web form (/support/): confirmation mail, attachments, and its spam brakes
+# (submissions per e-mail address and per client address within the window, in seconds;
+# counted in Django's cache, so several web processes need a shared cache to share counts).
+WEBFORM_ACKNOWLEDGE = env_bool("WEBFORM_ACKNOWLEDGE", True)
+WEBFORM_MAX_FILES = env_int("WEBFORM_MAX_FILES", 5)
+WEBFORM_MAX_FILE_BYTES = env_int("WEBFORM_MAX_FILE_BYTES", 10 * 1024 * 1024)
+WEBFORM_LIMIT_PER_ADDRESS = env_int("WEBFORM_LIMIT_PER_ADDRESS", 5)
+WEBFORM_LIMIT_PER_IP = env_int("WEBFORM_LIMIT_PER_IP", 20)
+WEBFORM_LIMIT_WINDOW = env_int("WEBFORM_LIMIT_WINDOW", 3600)
+# Behind a proxy: the header carrying the client's address (its last entry is used), e.g.
+# X-Forwarded-For. Empty: the connection's address (REMOTE_ADDR).
+WEBFORM_IP_HEADER = env_str("WEBFORM_IP_HEADER")
+# --- end of mail out and web form ------------------------------------------------------------
 
 # --- Background work (Huey) ------------------------------------------------------------------
 # SQLite storage in VAR_DIR by default (one machine); Redis storage for several consumers on

@@ -142,9 +142,21 @@ class InboundMessage(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # Mail intake: the delivery whose processing stands for its bytes (set in the processing
+    # transaction; the unique constraint makes a second worker with the same bytes wait, then
+    # see it and become a duplicate). Quarantine rolls it back, so a re-delivery or a retry
+    # can try again.
+    is_original = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ("-received_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("sha256",),
+                condition=Q(is_original=True),
+                name="channels_inbound_one_original",
+            ),
+        )
         indexes = (
             models.Index(fields=("sha256",), name="channels_inbound_sha_idx"),
             models.Index(fields=("message_id",), name="channels_inbound_msgid_idx"),
@@ -197,6 +209,14 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # --- sending (e-mail out) ---
+    # The From header as sent (mailbox or DEFAULT_FROM_EMAIL), for the record.
+    sender = models.CharField(_("from"), max_length=300, blank=True)
+    # When the next attempt is due; the sweeper re-enqueues messages overdue by this.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # A worker's claim while it sends: no other worker takes the message before it runs out.
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # --- end of sending ---
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -1,13 +1,9 @@
-"""Reads for the SMS screens: whom to text, and what became of the SMS on a timeline."""
+"""Reads for the SMS screens: whom to text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from caseflow.cases.models import Case
 from caseflow.channels import senders
-from caseflow.channels.models import MessageKind, OutboundMessage
 from caseflow.customers.models import ContactPoint, ContactPointKind
 
 
@@ -28,19 +24,3 @@ def mobile_for(case: Case) -> str:
     # An unknown sender's case: the number the SMS or call came from.
     sender = senders.sender_of(case)
     return sender.phone if sender is not None and sender.phone.startswith("+") else ""
-
-
-def attach_sms(events: Iterable[Any]) -> None:
-    """Give each SMS-out event of a timeline page its message as `event.sms` (for the status
-    badge): one query, and none when the page has no SMS."""
-    wanted = [e for e in events if e.event_type.code == "sms_out"]
-    if not wanted:
-        return
-    messages = {
-        m.event_id: m
-        for m in OutboundMessage.objects.filter(
-            kind=MessageKind.SMS, event_id__in=[e.pk for e in wanted]
-        )
-    }
-    for event in wanted:
-        event.sms = messages.get(event.pk)

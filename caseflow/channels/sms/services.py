@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,9 @@ logger = logging.getLogger("caseflow.sms")
 
 CASE_TAG = re.compile(r"\bC-\d{4}-\d{4,10}\b", re.IGNORECASE)
 MAX_BACKOFF = 3600
+LEASE = timedelta(minutes=10)  # a sender's claim; far longer than the gateway's timeout
+SWEEP_GRACE = timedelta(minutes=2)
+SWEEP_BATCH = 500
 SUBJECT_CHARS = 80
 
 
@@ -85,7 +88,13 @@ def send_sms(
         data={"to": to, **length.as_data(), **({"key": key} if key else {})},
     )
     message = OutboundMessage.objects.create(
-        kind=MessageKind.SMS, case=case, event=event, to=to, body=text
+        kind=MessageKind.SMS,
+        case=case,
+        event=event,
+        to=to,
+        body=text,
+        sender=settings.SMS_FROM[:300],
+        next_attempt_at=timezone.now(),
     )
     from caseflow.channels.sms.tasks import send_sms_task
 
@@ -105,19 +114,22 @@ class Delivery:
 
 
 def deliver_sms(message_id: int) -> Delivery:
-    """Hand one queued SMS to the provider (the send task's work). The attempt is claimed
-    with a conditional UPDATE first, so two workers never send the same attempt; the
-    provider is called outside any transaction."""
-    message = OutboundMessage.objects.filter(pk=message_id, kind=MessageKind.SMS).first()
-    if message is None or message.status != OutboundStatus.QUEUED:
+    """Hand one queued SMS to the provider (the send task's work). The message is claimed
+    first with a conditional UPDATE (a lease in `locked_until`, as e-mail out does), so two
+    workers never send it at once; the provider is called outside any transaction."""
+    now = timezone.now()
+    claimed = (
+        OutboundMessage.objects.filter(
+            pk=message_id, kind=MessageKind.SMS, status=OutboundStatus.QUEUED
+        )
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + LEASE, attempts=F("attempts") + 1)
+    )
+    if claimed != 1:
         return Delivery("skipped")
-    claimed = OutboundMessage.objects.filter(
-        pk=message.pk, status=OutboundStatus.QUEUED, attempts=message.attempts
-    ).update(attempts=F("attempts") + 1)
-    if not claimed:
-        return Delivery("skipped")
-    attempts = message.attempts + 1
-    queued = OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.QUEUED)
+    message = OutboundMessage.objects.get(pk=message_id)
+    attempts = message.attempts
+    mine = OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.QUEUED)
     try:
         provider_id = get_backend().send(
             message.to.splitlines()[0], message.body, ref=f"caseflow-sms-{message.pk}"
@@ -128,18 +140,41 @@ def deliver_sms(message_id: int) -> Delivery:
             logger.exception("SMS backend failed on message %s", message.pk)
         error = str(exc)[:2000] or exc.__class__.__name__
         if temporary and attempts < settings.SMS_MAX_ATTEMPTS:
-            queued.update(last_error=error)
-            return Delivery("retry", attempts)
-        queued.update(status=OutboundStatus.FAILED, last_error=error)
+            delivery = Delivery("retry", attempts)
+            mine.update(
+                last_error=error,
+                locked_until=None,
+                next_attempt_at=timezone.now() + timedelta(seconds=delivery.retry_in),
+            )
+            return delivery
         logger.warning("SMS %s failed after %s attempt(s): %s", message.pk, attempts, error)
+        mine.update(
+            status=OutboundStatus.FAILED, last_error=error, locked_until=None, next_attempt_at=None
+        )
         return Delivery("failed", attempts)
-    queued.update(
+    mine.update(
         status=OutboundStatus.SENT,
         sent_at=timezone.now(),
         message_id=provider_id[:998],
         last_error="",
+        locked_until=None,
+        next_attempt_at=None,
     )
     return Delivery("sent", attempts)
+
+
+def overdue_sms(*, now: datetime | None = None) -> list[int]:
+    """Queued SMS that should have gone already (the enqueue after COMMIT was lost, a worker
+    died mid-send): the sweep sends them again."""
+    now = now or timezone.now()
+    cut = now - SWEEP_GRACE
+    return list(
+        OutboundMessage.objects.filter(kind=MessageKind.SMS, status=OutboundStatus.QUEUED)
+        .filter(Q(next_attempt_at__lte=cut) | Q(next_attempt_at__isnull=True, created_at__lte=cut))
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
 
 
 # --- incoming -----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def poll(client, seen: str = ""):
 
 def key_of(response) -> str:
     html = response.content.decode()
-    return html.split('data-key="', 1)[1].split('"', 1)[0]
+    return html.split('data-notice="', 1)[1].split('"', 1)[0]
 
 
 @pytest.fixture

@@ -3,9 +3,13 @@ Huey task after COMMIT (queued → sent / failed, retried with backoff), never t
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from caseflow.cases import services as case_services
 from caseflow.cases.models import CaseStatus, Code, TimelineEvent
@@ -149,6 +153,38 @@ def test_the_same_form_key_sends_once(agent, sms_case):
     assert OutboundMessage.objects.count() == 2
 
 
+@override_settings(SMS_BACKEND=GATEWAY)
+def test_a_retry_waits_and_holds_no_claim(agent, sms_case, sms_gateway):
+    sms_gateway.answers = [(503, {})]
+    with override_settings(SMS_HTTP_URL=sms_gateway.url):
+        message = send(agent, sms_case)
+        services.deliver_sms(message.pk)
+
+    message.refresh_from_db()
+    assert message.locked_until is None
+    assert message.next_attempt_at > timezone.now() + timedelta(seconds=25)
+
+
+def test_the_sweep_finds_what_should_have_gone(agent, sms_case):
+    lost = send(agent, sms_case, text="lost enqueue")
+    claimed = send(agent, sms_case, text="a worker has it")
+    fresh = send(agent, sms_case, text="just queued")
+    long_ago = timezone.now() - timedelta(minutes=10)
+    OutboundMessage.objects.filter(pk__in=[lost.pk, claimed.pk]).update(next_attempt_at=long_ago)
+    OutboundMessage.objects.filter(pk=claimed.pk).update(
+        locked_until=timezone.now() + timedelta(minutes=5)
+    )
+
+    assert services.overdue_sms() == [lost.pk]
+    assert fresh.pk not in services.overdue_sms(now=timezone.now() + timedelta(minutes=1))
+
+    from caseflow.channels.sms.tasks import sweep_sms
+
+    assert sweep_sms.call_local() == 1
+    lost.refresh_from_db()
+    assert lost.status == OutboundStatus.SENT
+
+
 def test_the_backoff_doubles_up_to_an_hour():
     assert [Delivery("retry", n).retry_in for n in (1, 2, 3, 10)] == [30, 60, 120, 3600]
 
@@ -238,7 +274,7 @@ def test_sending_from_the_desk_shows_the_status_on_the_timeline(
     assert response["HX-Location"] == reverse("desk:case_detail", args=[sms_case.pk])
     page = client.get(response["HX-Location"]).content.decode()
     assert "SMS to the customer queued." in page
-    assert 'data-field="sms-status" data-status="sent"' in page
+    assert re.search(r'class="outbound-status[^"]*"[^>]* data-status="sent"', page)
     sms_case.refresh_from_db()
     assert sms_case.status == CaseStatus.OPEN
 
@@ -256,7 +292,7 @@ def test_the_timeline_costs_one_query_for_any_number_of_sms(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url, headers=HTMX)
 
-    assert response.content.decode().count('data-field="sms-status"') == 6
+    assert response.content.decode().count('data-testid="outbound-status"') == 6
 
 
 def test_a_bad_number_shows_the_form_again_with_the_message(client, agent, sms_case):
