@@ -242,6 +242,8 @@ SMS_FROM = env_str("SMS_FROM", "Caseflow")
 SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 6)
 SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
 SMS_RETRY_DELAY = env_int("SMS_RETRY_DELAY", 30)
+# A case opened by a customer's SMS is confirmed by SMS (the "sms" message template).
+SMS_ACKNOWLEDGE = env_bool("SMS_ACKNOWLEDGE", True)
 # The generic HTTP gateway (SMS_BACKEND=caseflow.channels.sms.backends.HttpGatewayBackend).
 SMS_HTTP_URL = env_str("SMS_HTTP_URL")
 SMS_HTTP_METHOD = env_str("SMS_HTTP_METHOD", "POST").upper()

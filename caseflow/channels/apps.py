@@ -10,3 +10,4 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         # Signal receivers: connected in every process that may send the signals.
         from caseflow.channels.outbound import receivers  # noqa: F401
+        from caseflow.channels.sms import receivers as sms_receivers  # noqa: F401

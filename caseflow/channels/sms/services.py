@@ -26,6 +26,7 @@ from caseflow.channels.models import (
     MessageKind,
     OutboundMessage,
     OutboundStatus,
+    TemplatePurpose,
     UnknownSender,
 )
 from caseflow.channels.signals import case_opened_by_customer
@@ -78,6 +79,19 @@ def send_sms(
         ).first()
         if earlier is not None:
             return earlier
+    return _queue(actor=actor, case=case, to=to, text=text, data={"key": key} if key else {})
+
+
+def _queue(
+    *,
+    actor: User | None,
+    case: Case,
+    to: str,
+    text: str,
+    data: dict[str, str],
+    is_acknowledgement: bool = False,
+) -> OutboundMessage:
+    """The `sms_out` entry and its queued message; the send task runs after COMMIT."""
     event = case_services.record_event(
         actor=actor,
         channel=Channel.SMS,
@@ -85,7 +99,7 @@ def send_sms(
         event_type="sms_out",
         text=text,
         is_internal=False,
-        data={"to": to, **length.as_data(), **({"key": key} if key else {})},
+        data={"to": to, **measure(text).as_data(), **data},
     )
     message = OutboundMessage.objects.create(
         kind=MessageKind.SMS,
@@ -94,12 +108,35 @@ def send_sms(
         to=to,
         body=text,
         sender=settings.SMS_FROM[:300],
+        is_acknowledgement=is_acknowledgement,
         next_attempt_at=timezone.now(),
     )
     from caseflow.channels.sms.tasks import send_sms_task
 
     transaction.on_commit(partial(send_sms_task, message.pk))
     return message
+
+
+@transaction.atomic
+def send_sms_acknowledgement(*, case: Case, to: str, language: str) -> OutboundMessage | None:
+    """Confirm a case opened by the customer's SMS with its number, by SMS (the "sms"
+    message template in the customer's language). At most one per case; None when nothing
+    is to be sent (acknowledged already, no active template)."""
+    from caseflow.channels.outbound import templating
+
+    to = normalise_phone(to, field="to")
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    if OutboundMessage.objects.filter(case=case, is_acknowledgement=True).exists():
+        return None
+    template = templating.pick_for_purpose(TemplatePurpose.SMS, language)
+    if template is None:
+        logger.warning("no active SMS template: case %s is not acknowledged", case.number)
+        return None
+    _subject, text = templating.render_template(template, case, language=language)
+    if not text or measure(text).segments > settings.SMS_MAX_SEGMENTS:
+        logger.warning("the SMS template %s is empty or too long", template.code)
+        return None
+    return _queue(actor=None, case=case, to=to, text=text, data={}, is_acknowledgement=True)
 
 
 @dataclass(frozen=True)
@@ -259,18 +296,7 @@ def _link(sms_id: int) -> None:
     received_at = min(sms.sent_at, timezone.now())
     case = _tagged_case(text, customer_id=customer_id, number=sms.number)
     case = case or _latest_open_case(found)
-    if case is not None:
-        sms.event = case_services.record_event(
-            actor=None,
-            channel=Channel.SMS,
-            case=case,
-            event_type="sms_in",
-            text=text,
-            occurred_at=received_at,
-            is_internal=False,
-            data={"from": sms.number or sms.sender, "provider_id": sms.provider_id},
-        )
-    else:
+    if case is None:
         first_line = text.splitlines()[0] if text.splitlines() else text
         case = senders.open_case(
             channel=Channel.SMS,
@@ -282,18 +308,34 @@ def _link(sms_id: int) -> None:
         language = ""
         if found.customer is not None:
             language = (found.contact.language if found.contact else "") or found.customer.language
-        transaction.on_commit(
-            partial(
-                case_opened_by_customer.send,
-                sender=InboundSms,
-                case=case,
-                channel=Channel.SMS,
-                address=sms.number,
-                language=language or settings.LANGUAGE_CODE,
-                mailbox=None,
-                message_id="",
-            )
-        )
+        transaction.on_commit(partial(_announce, case=case, address=sms.number, language=language))
+    # The customer's own message, on the timeline (a new case stays new: the system wrote it).
+    sms.event = case_services.record_event(
+        actor=None,
+        channel=Channel.SMS,
+        case=case,
+        event_type="sms_in",
+        text=text,
+        occurred_at=received_at,
+        is_internal=False,
+        data={"from": sms.number or sms.sender, "provider_id": sms.provider_id},
+    )
     sms.case = case
     sms.status = InboundStatus.PROCESSED
     sms.save(update_fields=["case", "event", "status"])
+
+
+def _announce(*, case: Case, address: str, language: str) -> None:
+    """Tell the other channel areas about the new case (an acknowledgement), after COMMIT;
+    a receiver's failure is logged and never undoes the stored SMS."""
+    for receiver, result in case_opened_by_customer.send_robust(
+        sender=InboundSms,
+        case=case,
+        channel=Channel.SMS,
+        address=address,
+        language=language or settings.LANGUAGE_CODE,
+        mailbox=None,
+        message_id="",
+    ):
+        if isinstance(result, Exception):
+            logger.error("case_opened_by_customer receiver %r failed: %s", receiver, result)

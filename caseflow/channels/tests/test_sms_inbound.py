@@ -14,7 +14,13 @@ from django.utils import timezone
 from caseflow.cases import services as case_services
 from caseflow.cases.models import Case, CaseStatus, TimelineEvent
 from caseflow.channels import senders
-from caseflow.channels.models import InboundSms, InboundStatus, UnknownSender
+from caseflow.channels.models import (
+    InboundSms,
+    InboundStatus,
+    OutboundMessage,
+    OutboundStatus,
+    UnknownSender,
+)
 from caseflow.channels.signals import case_opened_by_customer
 from caseflow.channels.tests.phone_helpers import (
     CTI_SECRET,
@@ -131,7 +137,10 @@ def test_a_known_sender_without_an_open_case_gets_a_new_case(
     assert case.channel == Channel.SMS
     assert case.subject == "Die Maschine tropft."
     assert case.symptom == "Die Maschine tropft.\nSeit gestern."
-    assert case.status == CaseStatus.NEW
+    assert case.status == CaseStatus.NEW  # the system wrote; it still waits for an agent
+    event = case.events.get(event_type__code="sms_in")
+    assert event.text == "Die Maschine tropft.\nSeit gestern."
+    assert InboundSms.objects.get().event == event
     assert len(opened) == 1
     assert opened[0]["case"] == case
     assert opened[0]["channel"] == "sms"
@@ -155,7 +164,7 @@ def test_an_unknown_sender_gets_a_case_marked_unknown_contact(
     # the next SMS from that number naming the case lands on it
     again = sms(client, f"Nachtrag zu {case.number}", sender="+491519876543", id="sms-2")
     assert again.json()["case"] == case.number
-    assert case.events.filter(event_type__code="sms_in").count() == 1
+    assert case.events.filter(event_type__code="sms_in").count() == 2
 
 
 def test_a_redelivered_sms_changes_nothing(client, agent, phone_caller):
@@ -262,3 +271,54 @@ def test_without_a_secret_the_webhook_is_off(client):
 
     assert response.status_code == 503
     assert nothing_written()
+
+
+# --- the acknowledgement ----------------------------------------------------------------------
+
+
+def test_a_new_sms_case_is_confirmed_by_sms_with_its_number(
+    client, phone_caller, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sms(client, "Die Maschine tropft.")
+
+    case = Case.objects.get(number=response.json()["case"])
+    ack = OutboundMessage.objects.get(case=case, is_acknowledgement=True)
+    assert ack.kind == "sms"
+    assert ack.to == "+491712345678"
+    assert case.number in ack.body
+    assert ack.status == OutboundStatus.SENT  # the console backend, the task run inline
+    assert ack.event.event_type.code == "sms_out"
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEW
+
+
+def test_an_sms_to_an_open_case_is_not_acknowledged(
+    client, agent, phone_caller, django_capture_on_commit_callbacks
+):
+    open_case(agent, phone_caller, contact=phone_caller.contacts.get())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sms(client)
+
+    assert not OutboundMessage.objects.filter(is_acknowledgement=True).exists()
+
+
+@override_settings(SMS_ACKNOWLEDGE=False)
+def test_the_acknowledgement_can_be_switched_off(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sms(client, sender="0151 9876543")
+
+    assert Case.objects.count() == 1
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_sender_name_instead_of_a_number_gets_a_case_but_no_sms(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sms(client, "Ihr Paket kommt morgen", sender="DHL")
+
+    assert response.json()["status"] == "processed"
+    assert not OutboundMessage.objects.exists()
+    assert UnknownSender.objects.get().phone == "DHL"
