@@ -146,7 +146,7 @@ def parse(body: bytes, schema: type[BaseModel]) -> Any:
     try:
         return schema.model_validate(data)
     except PydanticValidationError as exc:
-        errors = [
+        errors: list[dict[str, Any]] = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ())) or None,
                 "message": str(e.get("msg", "invalid")),
@@ -155,5 +155,5 @@ def parse(body: bytes, schema: type[BaseModel]) -> Any:
         ]
         first = errors[0]
         raise Refused(
-            422, "validation_error", first["message"], first["field"], errors=errors
+            422, "validation_error", str(first["message"]), first["field"], errors=errors
         ) from None

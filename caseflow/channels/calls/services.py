@@ -35,8 +35,8 @@ from caseflow.core.phones import to_e164
 from caseflow.customers.services import normalise_phone
 
 # How far each event moves a call; a late event never moves it back.
-_RANK = {CallState.RINGING: 0, CallState.ANSWERED: 1, CallState.ENDED: 2}
-_STATE_OF = {
+_RANK: dict[str, int] = {CallState.RINGING: 0, CallState.ANSWERED: 1, CallState.ENDED: 2}
+_STATE_OF: dict[str, CallState] = {
     CtiEvent.STARTED: CallState.RINGING,
     CtiEvent.ANSWERED: CallState.ANSWERED,
     CtiEvent.ENDED: CallState.ENDED,

@@ -78,7 +78,7 @@ def sms_inbound(request: HttpRequest) -> Status[Any]:
         {
             "id": sms.provider_id,
             "status": sms.status,
-            "case": sms.case.number if sms.case_id else None,
+            "case": sms.case.number if sms.case is not None else None,
             "duplicate": received.duplicate,
         },
     )

@@ -166,8 +166,8 @@ class HttpGatewayBackend(SmsBackend):
                 raise TemporarySmsError(reason) from None
             raise PermanentSmsError(reason) from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise TemporarySmsError(f"SMS gateway unreachable: {reason}") from None
+            cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            raise TemporarySmsError(f"SMS gateway unreachable: {cause}") from None
         return self._message_id(answer)
 
     def _message_id(self, answer: bytes) -> str:

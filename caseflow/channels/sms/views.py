@@ -95,7 +95,8 @@ def case_sms(request: HttpRequest, pk: int) -> HttpResponse:
                 return response
             return redirect(target)
     if not request.htmx:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, "; ".join(problems))
         return redirect("desk:case_detail", pk=case.pk)
     return _render(request, case, form, status=422)
 
