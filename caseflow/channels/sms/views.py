@@ -66,8 +66,10 @@ def _render(request: HttpRequest, case: Case, form: SmsForm, status: int = 200) 
 def case_sms(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the form; POST: send, then show the case again (the SMS on its timeline)."""
     case = _case(request, pk)
-    if not can(request.user, "case.event") or case.status == CaseStatus.CLOSED:
+    if not can(request.user, "case.event"):
         return HttpResponseForbidden(_("Your role does not allow this."))
+    if case.status == CaseStatus.CLOSED:
+        return HttpResponseForbidden(_("Case %(number)s is closed.") % {"number": case.number})
     if request.method == "GET":
         mobile = selectors.mobile_for(case)
         initial = {"to": display(mobile) if mobile else "", "key": uuid.uuid4().hex}
