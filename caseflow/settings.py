@@ -223,6 +223,23 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@caseflow.localhost")
 
+# --- IMAP polling ---
+# Mailboxes with an IMAP host are polled by a periodic Huey task every IMAP_POLL_MINUTES
+# minutes (and on demand by `manage.py poll_mailboxes`); see docs/imap-polling.md.
+IMAP_POLL_MINUTES = env_int("IMAP_POLL_MINUTES", 1)
+if not 1 <= IMAP_POLL_MINUTES <= 60:
+    raise ImproperlyConfigured("IMAP_POLL_MINUTES must be between 1 and 60")
+IMAP_POLL_LIMIT = env_int("IMAP_POLL_LIMIT", 500)  # messages per mailbox and poll
+IMAP_FETCH_BATCH = env_int("IMAP_FETCH_BATCH", 25)  # messages per FETCH
+IMAP_FETCH_BATCH_BYTES = env_int("IMAP_FETCH_BATCH_BYTES", 16 * 1024 * 1024)
+IMAP_MAX_MESSAGE_BYTES = env_int("IMAP_MAX_MESSAGE_BYTES", 64 * 1024 * 1024)
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 60)  # seconds per network operation
+IMAP_CA_FILE = env_str("IMAP_CA_FILE")  # extra trusted CA certificates (PEM), e.g. in-house
+if min(IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES, IMAP_TIMEOUT) < 1:
+    raise ImproperlyConfigured(
+        "IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES and IMAP_TIMEOUT must be >= 1"
+    )
+
 # --- Background work (Huey) ------------------------------------------------------------------
 # SQLite storage in VAR_DIR by default (one machine); Redis storage for several consumers on
 # several machines when HUEY_REDIS_URL is set. `manage.py run_huey` is the worker.

@@ -1,2 +1,4 @@
 """Huey tasks of the channels (djhuey imports each app's `tasks` module). Each area keeps its
 tasks in its own module, imported here so the consumer registers them."""
+
+from caseflow.channels.inbound import imap_tasks  # noqa: F401 (IMAP polling)
