@@ -40,18 +40,16 @@ def imap_mailbox(
     security: str = ImapSecurity.NONE,
     **fields: object,
 ) -> Mailbox:
-    port = server.ssl_port if security == ImapSecurity.SSL else server.port
-    return Mailbox.objects.create(
-        name=name,
-        address="support@desk.test",
-        owner=owner,
-        imap_host=server.host,
-        imap_port=port,
-        imap_security=security,
-        imap_user=user.name,
-        imap_password=user.password,
-        **fields,
-    )
+    values = {
+        "address": "support@desk.test",
+        "owner": owner,
+        "imap_host": server.host,
+        "imap_port": server.ssl_port if security == ImapSecurity.SSL else server.port,
+        "imap_security": security,
+        "imap_user": user.name,
+        "imap_password": user.password,
+    }
+    return Mailbox.objects.create(name=name, **(values | fields))
 
 
 def store_inbound(mailbox: Mailbox, raw: bytes) -> InboundMessage:
