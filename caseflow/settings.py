@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "caseflow.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +110,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "caseflow.desk.middleware.UserPreferencesMiddleware",
 ]
+
+# Server-Timing headers with the time spent in Django and in the database (docs/performance.md).
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 
 ROOT_URLCONF = "caseflow.urls"
 WSGI_APPLICATION = "caseflow.wsgi.application"
@@ -223,6 +227,26 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@caseflow.localhost")
 
+# --- Mail intake ----------------------------------------------------------------------------
+# Inbound e-mail (docs/email-intake.md). The raw message is always kept whatever these say;
+# attachments over a limit are left in it and listed on the timeline entry.
+MAIL_MAX_MESSAGE_BYTES = env_int("MAIL_MAX_MESSAGE_BYTES", 64 * 1024 * 1024)
+MAIL_ATTACHMENT_MAX_BYTES = env_int("MAIL_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES)
+MAIL_INLINE_IMAGE_MAX_BYTES = env_int("MAIL_INLINE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+MAIL_MAX_ATTACHMENTS = env_int("MAIL_MAX_ATTACHMENTS", 50)
+MAIL_MAX_MIME_DEPTH = 20
+MAIL_HTML_MAX_CHARS = 1_000_000
+# Order and serial numbers looked for in subject and body (Python regular expressions, case
+# ignored). The default order pattern matches the catalogue's numbers (SO-2026-000123).
+MAIL_ORDER_PATTERN = env_str("MAIL_ORDER_PATTERN", r"\bSO-\d{4}-\d{4,8}\b")
+MAIL_SERIAL_PATTERN = env_str(
+    "MAIL_SERIAL_PATTERN", r"\b(?=[A-Z0-9./_-]*\d)[A-Z0-9][A-Z0-9./_-]{3,62}[A-Z0-9]\b"
+)
+# The real-mail corpus the intake tests read (skipped when absent); never in the repository.
+MAIL_CORPUS_DIR = Path(
+    env_str("CASEFLOW_MAIL_CORPUS", str(BASE_DIR.parent / "shared" / "corpus" / "mail"))
+)
+
 # --- IMAP polling ---
 # Mailboxes with an IMAP host are polled by a periodic Huey task every IMAP_POLL_MINUTES
 # minutes (and on demand by `manage.py poll_mailboxes`); see docs/imap-polling.md.
@@ -232,7 +256,6 @@ if not 1 <= IMAP_POLL_MINUTES <= 60:
 IMAP_POLL_LIMIT = env_int("IMAP_POLL_LIMIT", 500)  # messages per mailbox and poll
 IMAP_FETCH_BATCH = env_int("IMAP_FETCH_BATCH", 25)  # messages per FETCH
 IMAP_FETCH_BATCH_BYTES = env_int("IMAP_FETCH_BATCH_BYTES", 16 * 1024 * 1024)
-IMAP_MAX_MESSAGE_BYTES = env_int("IMAP_MAX_MESSAGE_BYTES", 64 * 1024 * 1024)
 IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 60)  # seconds per network operation
 IMAP_CA_FILE = env_str("IMAP_CA_FILE")  # extra trusted CA certificates (PEM), e.g. in-house
 if min(IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES, IMAP_TIMEOUT) < 1:

@@ -6,7 +6,8 @@ The services keep it current in the same transaction as the change: `index_case`
 case was opened or its text or unit changed, `index_event_text` after an event with text was
 written. `reindex_cases` rebuilds everything (`manage.py reindex_search`, after a bulk load).
 Reads: `search_case_ids` (ids, best first) and `filter_cases` (a queryset restricted to the
-matches, best first).
+matches, best first, or every match for the caller to order). Ranking considers the newest
+RANK_WINDOW matches only, so its cost is bounded however common the word.
 
 The index is derived data in `cases_casesearch`, a table Django does not model because its
 shape differs per database (migrations 0003 and 0004; docs/search.md):

@@ -142,9 +142,21 @@ class InboundMessage(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # Mail intake: the delivery whose processing stands for its bytes (set in the processing
+    # transaction; the unique constraint makes a second worker with the same bytes wait, then
+    # see it and become a duplicate). Quarantine rolls it back, so a re-delivery or a retry
+    # can try again.
+    is_original = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ("-received_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("sha256",),
+                condition=Q(is_original=True),
+                name="channels_inbound_one_original",
+            ),
+        )
         indexes = (
             models.Index(fields=("sha256",), name="channels_inbound_sha_idx"),
             models.Index(fields=("message_id",), name="channels_inbound_msgid_idx"),

@@ -2,3 +2,4 @@
 tasks in its own module, imported here so the consumer registers them."""
 
 from caseflow.channels.inbound import imap_tasks  # noqa: F401 (IMAP polling)
+from caseflow.channels.inbound import tasks as inbound_tasks  # noqa: F401 (mail intake)

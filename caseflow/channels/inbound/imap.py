@@ -385,10 +385,10 @@ def _search(client: imaplib.IMAP4, *criteria: str) -> list[int]:
 
 def _batches(client: imaplib.IMAP4, uids: Sequence[int], result: PollResult) -> Iterator[list[int]]:
     """The UIDs in fetch batches bounded by count and bytes; skips (and reports) messages
-    over `IMAP_MAX_MESSAGE_BYTES`, which stay in the folder."""
+    over `MAIL_MAX_MESSAGE_BYTES`, which stay in the folder."""
     max_count = max(1, settings.IMAP_FETCH_BATCH)
     max_bytes = settings.IMAP_FETCH_BATCH_BYTES
-    too_large = settings.IMAP_MAX_MESSAGE_BYTES
+    too_large = settings.MAIL_MAX_MESSAGE_BYTES
     for start in range(0, len(uids), _SIZE_CHUNK):
         sizes = _sizes(client, uids[start : start + _SIZE_CHUNK])
         batch: list[int] = []
@@ -397,7 +397,7 @@ def _batches(client: imaplib.IMAP4, uids: Sequence[int], result: PollResult) -> 
             if size > too_large:
                 result.failed += 1
                 result.failures.append(
-                    _("UID %(uid)d: %(size)d bytes, over IMAP_MAX_MESSAGE_BYTES (%(max)d)")
+                    _("UID %(uid)d: %(size)d bytes, over MAIL_MAX_MESSAGE_BYTES (%(max)d)")
                     % {"uid": uid, "size": size, "max": too_large}
                 )
                 continue

@@ -148,7 +148,7 @@ def test_batches_also_respect_a_byte_budget(dovecot, imap_user, mailbox, setting
 
 
 def test_a_message_over_the_size_limit_stays_and_is_reported(dovecot, imap_user, mailbox, settings):
-    settings.IMAP_MAX_MESSAGE_BYTES = 10_000
+    settings.MAIL_MAX_MESSAGE_BYTES = 10_000
     dovecot.append(imap_user, [make_message(1), make_message(2, attachment_bytes=50_000)])
 
     result = poll_mailbox(mailbox, deliver=store_inbound)
@@ -156,7 +156,7 @@ def test_a_message_over_the_size_limit_stays_and_is_reported(dovecot, imap_user,
     assert (result.delivered, result.failed) == (1, 1)
     assert _flags(dovecot, imap_user) == [DONE, set()]
     mailbox.refresh_from_db()
-    assert "over IMAP_MAX_MESSAGE_BYTES" in mailbox.last_error
+    assert "over MAIL_MAX_MESSAGE_BYTES" in mailbox.last_error
 
 
 def test_statuses_the_pipeline_returns_are_counted(dovecot, imap_user, mailbox):

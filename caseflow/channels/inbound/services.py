@@ -1,0 +1,303 @@
+"""The mail intake pipeline: receive (store raw, then process), process, retry.
+
+Every delivery is one `InboundMessage` row whose bytes were committed before parsing. It then
+ends as one of:
+
+- processed: an `email_in` event on the case it continues (case tag, In-Reply-To/References),
+  or on a new case opened for the sender (`senders.open_case`), linked to the order and unit
+  the text names;
+- duplicate: the same bytes were processed before (an MTA retry, a re-polled folder);
+- ignored: automatic mail (auto-reply, bounce, list) that belongs to no case — kept and listed,
+  never answered;
+- quarantined: processing failed; the reason is kept, everything it wrote is rolled back, and
+  `retry` runs it again after a fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caseflow.cases.models import Case, CaseStatus, TimelineEvent
+from caseflow.cases.services import OWNER_ROLES, Upload, record_event
+from caseflow.channels import senders
+from caseflow.channels.inbound import links, quoting, threads
+from caseflow.channels.inbound.parse import MAX_LIST, Address, ParsedMail, parse
+from caseflow.channels.inbound.store import read_raw, store_raw
+from caseflow.channels.models import InboundMessage, InboundStatus, Mailbox
+from caseflow.channels.signals import case_opened_by_customer
+from caseflow.core.errors import DomainError
+from caseflow.core.models import Channel
+
+logger = logging.getLogger(__name__)
+
+TEXT_LIMIT = 100000  # what a timeline event holds; the raw message keeps the rest
+SYMPTOM_LIMIT = 20000
+DATE_TRUST = timedelta(days=30)  # a Date header further from our receipt is not believed
+RETRYABLE = (InboundStatus.RECEIVED, InboundStatus.QUARANTINED)
+
+
+def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMessage:
+    """Take one delivery: store the raw bytes (committed), then process them.
+
+    Returns the row in its final state. Raises only when the delivery could not be stored
+    (storage or database down): then nothing was kept and the sender must deliver again.
+    """
+    inbound = store_raw(mailbox, raw, source=source)
+    return process(inbound)
+
+
+def retry(inbound: InboundMessage) -> InboundMessage:
+    """Process a quarantined (or never processed) delivery again, after a fix."""
+    if inbound.status not in RETRYABLE:
+        raise DomainError(
+            _("Only quarantined or unprocessed messages can be retried; this one is %(s)s.")
+            % {"s": inbound.get_status_display()},
+            field="status",
+            code="not_retryable",
+        )
+    return process(inbound)
+
+
+def process(inbound: InboundMessage) -> InboundMessage:
+    """Turn a stored delivery into an event, a new case, a duplicate, an ignored or a
+    quarantined row. Never raises for the message's sake: a failure is a quarantine reason."""
+    mail: ParsedMail | None = None
+    try:
+        # A re-delivery of processed bytes needs no parsing (the claim below decides).
+        seen = InboundMessage.objects.filter(sha256=inbound.sha256, is_original=True)
+        if not seen.exclude(pk=inbound.pk).exists():
+            mail = parse(read_raw(inbound))
+        with transaction.atomic():
+            _process(inbound, mail)
+    except Exception as exc:
+        logger.warning("mail %s quarantined: %s", inbound.pk, exc, exc_info=True)
+        _quarantine(inbound, exc, mail)
+    inbound.refresh_from_db()
+    return inbound
+
+
+# --- the steps ----------------------------------------------------------------------------
+
+
+def _process(inbound: InboundMessage, mail: ParsedMail | None) -> None:
+    # One worker per row (a retry racing a periodic retry), one original per content.
+    locked = InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=inbound.pk)
+    if locked.status not in RETRYABLE:
+        return
+    original = _claim(locked)
+    if original is not None:
+        _finish(
+            locked,
+            InboundStatus.DUPLICATE,
+            duplicate_of=original,
+            case_id=original.case_id,
+            reason=_("same bytes as message %(id)s") % {"id": original.pk},
+            sender=original.sender,
+            subject=original.subject,
+            is_automatic=original.is_automatic,
+        )
+        return
+    if mail is None:  # the earlier delivery was quarantined meanwhile: this one goes ahead
+        mail = parse(read_raw(locked))
+    headers = _header_copies(mail)
+    mailbox = locked.mailbox
+    automatic = mail.automatic or _from_ourselves(mail)
+    headers["is_automatic"] = bool(automatic)
+    case = threads.case_for(mail)
+    follows_up = None
+    if case is not None and case.status == CaseStatus.CLOSED:
+        follows_up, case = case, None  # a closed case stays closed: the answer opens a new one
+    if case is None and automatic:
+        _finish(
+            locked,
+            InboundStatus.IGNORED,
+            reason=_("automatic mail (%(why)s) that belongs to no case") % {"why": automatic},
+            **headers,
+        )
+        return
+    when = _received_at(mail, locked)
+    is_new = case is None
+    if case is None:
+        case = _open_case(mail, mailbox, when)
+    event = _record(locked, mail, case, when, automatic=automatic, follows_up=follows_up)
+    _finish(locked, InboundStatus.PROCESSED, case=case, event=event, **headers)
+    address = (mail.reply_to or mail.sender or Address("", "")).email
+    if is_new and not automatic and "@" in address:
+        transaction.on_commit(
+            partial(_announce, case=case, mailbox=mailbox, address=address, mail=mail)
+        )
+
+
+def _claim(inbound: InboundMessage) -> InboundMessage | None:
+    """Make this delivery the one processed for its bytes; if another already is (or is being
+    processed right now: the unique index makes us wait for its outcome), return that one."""
+    try:
+        with transaction.atomic():
+            InboundMessage.objects.filter(pk=inbound.pk).update(is_original=True)
+    except IntegrityError:
+        return (
+            InboundMessage.objects.filter(sha256=inbound.sha256, is_original=True)
+            .exclude(pk=inbound.pk)
+            .get()
+        )
+    return None
+
+
+def _from_ourselves(mail: ParsedMail) -> str:
+    """A message sent from one of our own mailboxes is a loop, never a customer."""
+    if mail.sender is None or "@" not in mail.sender.email:
+        return ""
+    if Mailbox.objects.filter(address__iexact=mail.sender.email).exists():
+        return _("sent from our own address")
+    return ""
+
+
+def _received_at(mail: ParsedMail, inbound: InboundMessage) -> datetime:
+    """When the customer wrote: the Date header when it is plausible, else our receipt."""
+    arrived = inbound.received_at
+    if mail.date is not None and arrived - DATE_TRUST <= mail.date <= arrived:
+        return mail.date
+    return arrived
+
+
+def _open_case(mail: ParsedMail, mailbox: Mailbox, when: datetime) -> Case:
+    text = f"{mail.subject}\n{mail.text}"
+    order = links.order_in(text)
+    if order is not None and order.customer.archived_at is not None:
+        order = None
+    unit = links.unit_in(text)
+    owner = mailbox.owner
+    if owner is not None and (not owner.is_active or owner.role not in OWNER_ROLES):
+        owner = None  # a departed channel owner must not stop the intake; the team takes it
+    sender = mail.sender or Address("", "")
+    return senders.open_case(
+        channel=Channel.EMAIL,
+        subject=mail.subject,
+        name=sender.name,
+        email=sender.email if "@" in sender.email else "",
+        symptom=quoting.new_text(mail.text)[:SYMPTOM_LIMIT],
+        language=mailbox.language,
+        unit=unit,
+        sales_order=order,
+        received_at=when,
+        owner=owner,
+        team=mailbox.team,
+    )
+
+
+def _record(
+    inbound: InboundMessage,
+    mail: ParsedMail,
+    case: Case,
+    when: datetime,
+    *,
+    automatic: str,
+    follows_up: Case | None,
+) -> TimelineEvent:
+    text = mail.text
+    truncated = len(text) > TEXT_LIMIT
+    if truncated:
+        text = text[: TEXT_LIMIT - 100].rstrip() + "\n\n" + _("[… cut here; see the raw message]")
+    if not text.strip() and not mail.files:
+        text = mail.subject or _("(empty message)")
+    details: dict[str, Any] = {
+        "inbound": inbound.pk,
+        "from": mail.sender.as_dict() if mail.sender else None,
+        "reply_to": mail.reply_to.as_dict() if mail.reply_to else None,
+        "to": [a.as_dict() for a in mail.to[:MAX_LIST]],
+        "cc": [a.as_dict() for a in mail.cc[:MAX_LIST]],
+        "subject": mail.subject,
+        "message_id": mail.message_id,
+        "in_reply_to": mail.in_reply_to,
+    }
+    if len(mail.to) > MAX_LIST or len(mail.cc) > MAX_LIST:
+        details["recipients"] = len(mail.to) + len(mail.cc)
+    if mail.html:
+        details["html"] = mail.html
+    if automatic:
+        details["automatic"] = automatic
+    if mail.skipped:
+        details["skipped"] = mail.skipped
+    if mail.notes:
+        details["notes"] = mail.notes[:10]
+    if truncated:
+        details["text_truncated"] = True
+    if follows_up is not None:
+        details["follows_up"] = follows_up.number
+    return record_event(
+        actor=None,
+        channel=Channel.EMAIL,
+        case=case,
+        event_type="email_in",
+        text=text,
+        occurred_at=when,
+        is_internal=False,
+        data=details,
+        uploads=[Upload(name=f.filename, content=f.content) for f in mail.files],
+    )
+
+
+def _header_copies(mail: ParsedMail | None) -> dict[str, Any]:
+    if mail is None:
+        return {}
+    sender = mail.sender.email if mail.sender else ""
+    return {
+        "sender": sender[:254],
+        "subject": mail.subject[:300],
+        "is_automatic": bool(mail.automatic),
+    }
+
+
+def _finish(inbound: InboundMessage, status: str, **fields: Any) -> None:
+    fields.setdefault("reason", "")
+    InboundMessage.objects.filter(pk=inbound.pk).update(
+        status=status,
+        processed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        **fields,
+    )
+
+
+def _quarantine(inbound: InboundMessage, exc: BaseException, mail: ParsedMail | None) -> None:
+    reason = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+    headers: dict[str, Any] = {}
+    with contextlib.suppress(Exception):  # the reason matters more than the copies
+        headers = _header_copies(mail)
+    InboundMessage.objects.filter(pk=inbound.pk).update(
+        status=InboundStatus.QUARANTINED,
+        reason=reason[:2000],
+        attempts=F("attempts") + 1,
+        processed_at=None,
+        case=None,
+        event=None,
+        duplicate_of=None,
+        **headers,
+    )
+
+
+def _announce(*, case: Case, mailbox: Mailbox, address: str, mail: ParsedMail) -> None:
+    """Tell the outbound side (acknowledgement) about the new case, after COMMIT."""
+    if senders.is_unknown(case):
+        language = mailbox.language
+    else:
+        language = (case.contact.language if case.contact else "") or case.customer.language
+    for receiver, result in case_opened_by_customer.send_robust(
+        sender=InboundMessage,
+        case=case,
+        channel=Channel.EMAIL,
+        address=address,
+        language=language,
+        mailbox=mailbox,
+        message_id=mail.message_id,
+    ):
+        if isinstance(result, Exception):
+            logger.error("case_opened_by_customer receiver %r failed: %s", receiver, result)

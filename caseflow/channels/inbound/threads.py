@@ -1,0 +1,52 @@
+"""Which case a message belongs to: the case tag in the subject, else the messages it
+answers (In-Reply-To/References against stored inbound and outbound Message-IDs)."""
+
+from __future__ import annotations
+
+import re
+
+from caseflow.cases.models import Case
+from caseflow.channels.inbound.parse import ParsedMail
+from caseflow.channels.models import InboundMessage, OutboundMessage
+
+# `[C-2026-000123]`; the number grows past six digits in a busy year.
+CASE_TAG = re.compile(r"\[(C-\d{4}-\d{6,9})\]", re.IGNORECASE)
+MAX_TAGS = 5
+MAX_IDS = 50
+
+
+def tagged_numbers(subject: str) -> list[str]:
+    return [n.upper() for n in CASE_TAG.findall(subject)[:MAX_TAGS]]
+
+
+def case_for(mail: ParsedMail) -> Case | None:
+    """The case this message continues, or None for a new one.
+
+    A tag naming no case (mistyped, or forged) is no error: the message is new. A Message-ID
+    only threads, it never proves a message was received before (broken mailers reuse them).
+    """
+    numbers = tagged_numbers(mail.subject)
+    if numbers:
+        found = {c.number: c for c in Case.objects.filter(number__in=numbers)}
+        for number in numbers:
+            if number in found:
+                return found[number]
+    ids = mail.thread_ids[:MAX_IDS]
+    if not ids:
+        return None
+    # Our own Message-IDs are unique; customers' may repeat: the newest delivery wins.
+    ours = dict(
+        OutboundMessage.objects.filter(message_id__in=ids)
+        .order_by("id")
+        .values_list("message_id", "case_id")
+    )
+    theirs = dict(
+        InboundMessage.objects.filter(message_id__in=ids, case__isnull=False)
+        .order_by("id")
+        .values_list("message_id", "case_id")
+    )
+    for mid in ids:  # nearest first
+        case_id = ours.get(mid) or theirs.get(mid)
+        if case_id is not None:
+            return Case.objects.get(pk=case_id)
+    return None
