@@ -83,9 +83,12 @@ def test_the_schedule_follows_the_setting():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_at_once_poll_a_mailbox_once(dovecot, imap_user, agent):
-    """Two threads with their own connections claim the same mailbox at the same moment."""
+    """Two threads with their own connections claim the same mailbox at the same moment.
+
+    (serialized_rollback: the rows migrations made are restored afterwards, as the other
+    transactional tests expect.)"""
     mailbox = imap_mailbox(dovecot, imap_user, agent)
     dovecot.append(imap_user, [make_message(n) for n in range(5)])
     start, finished = threading.Barrier(2), threading.Event()
