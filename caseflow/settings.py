@@ -263,6 +263,30 @@ if min(IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES, IMAP_TIMEOUT) 
         "IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES and IMAP_TIMEOUT must be >= 1"
     )
 
+# --- Mail out and web form ------------------------------------------------------------------
+# Replies and acknowledgements leave through the mail backend above, from the mailbox the
+# case's mail came in through, else OUTBOUND_DEFAULT_MAILBOX (a mailbox name; empty: the first
+# active mailbox), else DEFAULT_FROM_EMAIL. A refused or failed send is retried after
+# OUTBOUND_RETRY_DELAY seconds, four times longer each time, OUTBOUND_MAX_ATTEMPTS in all.
+OUTBOUND_DEFAULT_MAILBOX = env_str("OUTBOUND_DEFAULT_MAILBOX")
+OUTBOUND_MAX_ATTEMPTS = env_int("OUTBOUND_MAX_ATTEMPTS", 6)
+OUTBOUND_RETRY_DELAY = env_int("OUTBOUND_RETRY_DELAY", 60)
+# A send that hangs must end long before its claim on the message (10 minutes) runs out.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)
+# The public web form (/support/): confirmation mail, attachments, and its spam brakes
+# (submissions per e-mail address and per client address within the window, in seconds;
+# counted in Django's cache, so several web processes need a shared cache to share counts).
+WEBFORM_ACKNOWLEDGE = env_bool("WEBFORM_ACKNOWLEDGE", True)
+WEBFORM_MAX_FILES = env_int("WEBFORM_MAX_FILES", 5)
+WEBFORM_MAX_FILE_BYTES = env_int("WEBFORM_MAX_FILE_BYTES", 10 * 1024 * 1024)
+WEBFORM_LIMIT_PER_ADDRESS = env_int("WEBFORM_LIMIT_PER_ADDRESS", 5)
+WEBFORM_LIMIT_PER_IP = env_int("WEBFORM_LIMIT_PER_IP", 20)
+WEBFORM_LIMIT_WINDOW = env_int("WEBFORM_LIMIT_WINDOW", 3600)
+# Behind a proxy: the header carrying the client's address (its last entry is used), e.g.
+# X-Forwarded-For. Empty: the connection's address (REMOTE_ADDR).
+WEBFORM_IP_HEADER = env_str("WEBFORM_IP_HEADER")
+# --- end of mail out and web form ------------------------------------------------------------
+
 # --- Background work (Huey) ------------------------------------------------------------------
 # SQLite storage in VAR_DIR by default (one machine); Redis storage for several consumers on
 # several machines when HUEY_REDIS_URL is set. `manage.py run_huey` is the worker.

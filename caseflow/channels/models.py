@@ -209,6 +209,14 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # --- sending (e-mail out) ---
+    # The From header as sent (mailbox or DEFAULT_FROM_EMAIL), for the record.
+    sender = models.CharField(_("from"), max_length=300, blank=True)
+    # When the next attempt is due; the sweeper re-enqueues messages overdue by this.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # A worker's claim while it sends: no other worker takes the message before it runs out.
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # --- end of sending ---
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -166,7 +166,7 @@ def decode_raw_header(data: bytes, hint: str | None) -> str:
         pass
     for charset in (hint or "").split(","):
         codec = _codec(charset)
-        if codec in (None, "ascii", "utf-8"):
+        if codec is None or codec in ("ascii", "utf-8"):
             continue
         try:
             return data.decode(codec)
@@ -266,8 +266,9 @@ class Headers:
     """Guarded reads of one message's headers. Raw values are read without the stdlib's
     header parsing (which raises on some real mail), then parsed here with fallbacks."""
 
-    def __init__(self, msg: Message, hint: str | None) -> None:
-        self.hint = hint
+    def __init__(self, msg: Message) -> None:
+        self.msg = msg
+        self._hint: str | None = None
         try:
             self.items = [
                 (str(k).lower(), v if isinstance(v, str) else str(v))
@@ -286,8 +287,17 @@ class Headers:
     def has(self, name: str) -> bool:
         return self.raw(name) is not None
 
+    @property
+    def hint(self) -> str:
+        """The message's declared charsets, read only when a header has 8-bit bytes."""
+        if self._hint is None:
+            self._hint = _charset_hint(self.msg)
+        return self._hint
+
     def _value(self, raw: str) -> str:
-        return fix_encoded_words(clean_text(_unfold(raw), self.hint))
+        if any("\udc80" <= ch <= "\udcff" for ch in raw):
+            raw = clean_text(raw, self.hint)
+        return fix_encoded_words(clean_text(_unfold(raw)))
 
     def text(self, name: str) -> str:
         """An unstructured header (Subject …) as text: encoded words and 8-bit bytes decoded."""
@@ -341,8 +351,8 @@ class Headers:
         """Who wrote: the first From address with a domain; else Sender, Reply-To,
         Return-Path; else whatever From said."""
         from_ = self.addresses("From")
-        for candidates in (from_, self.addresses("Sender"), self.addresses("Reply-To")):
-            for address in candidates:
+        for name in ("From", "Sender", "Reply-To"):
+            for address in from_ if name == "From" else self.addresses(name):
                 if "@" in address.email:
                     return address
         return_path = self.raw("Return-Path")
@@ -500,7 +510,7 @@ def _message_bytes(part: Message) -> tuple[bytes, str]:
     inner = payload[0] if isinstance(payload, list) and payload else None
     subject = ""
     if isinstance(inner, Message):
-        subject = Headers(inner, _charset_hint(inner)).text("Subject")
+        subject = Headers(inner).text("Subject")
     for render in (
         lambda: inner.as_bytes(policy=policy.compat32),  # type: ignore[union-attr]
         lambda: part.as_bytes(policy=policy.compat32).split(b"\n\n", 1)[-1],
@@ -672,7 +682,7 @@ def parse(raw: bytes) -> ParsedMail:
     if raw.startswith(b"From ") and b"\n" in raw[:1000]:  # an mbox "From " line
         raw = raw.split(b"\n", 1)[1]
     msg = _read(raw)
-    headers = Headers(msg, _charset_hint(msg))
+    headers = Headers(msg)
     mail = ParsedMail()
     ids = headers.message_ids("Message-ID", 1)
     mail.message_id = ids[0] if ids else ""

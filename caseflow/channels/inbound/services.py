@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +45,7 @@ TEXT_LIMIT = 100000  # what a timeline event holds; the raw message keeps the re
 SYMPTOM_LIMIT = 20000
 DATE_TRUST = timedelta(days=30)  # a Date header further from our receipt is not believed
 RETRYABLE = (InboundStatus.RECEIVED, InboundStatus.QUARANTINED)
+OWN_ADDRESSES_TTL = 60.0
 
 
 def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMessage:
@@ -77,25 +80,33 @@ def process(inbound: InboundMessage) -> InboundMessage:
         if not seen.exclude(pk=inbound.pk).exists():
             mail = parse(read_raw(inbound))
         with transaction.atomic():
-            _process(inbound, mail)
+            done = _process(inbound, mail)
     except Exception as exc:
         logger.warning("mail %s quarantined: %s", inbound.pk, exc, exc_info=True)
         _quarantine(inbound, exc, mail)
-    inbound.refresh_from_db()
-    return inbound
+        done = None
+    if done is None:  # quarantined, or another worker had processed it: read what it is now
+        inbound.refresh_from_db()
+        return inbound
+    return done
 
 
 # --- the steps ----------------------------------------------------------------------------
 
 
-def _process(inbound: InboundMessage, mail: ParsedMail | None) -> None:
+def _process(inbound: InboundMessage, mail: ParsedMail | None) -> InboundMessage | None:
+    """The row in its final state (None if another worker processed it first)."""
     # One worker per row (a retry racing a periodic retry), one original per content.
-    locked = InboundMessage.objects.select_for_update().select_related("mailbox").get(pk=inbound.pk)
+    locked = (
+        InboundMessage.objects.select_for_update(of=("self",))
+        .select_related("mailbox__owner", "mailbox__team")
+        .get(pk=inbound.pk)
+    )
     if locked.status not in RETRYABLE:
-        return
+        return None
     original = _claim(locked)
     if original is not None:
-        _finish(
+        return _finish(
             locked,
             InboundStatus.DUPLICATE,
             duplicate_of=original,
@@ -105,36 +116,36 @@ def _process(inbound: InboundMessage, mail: ParsedMail | None) -> None:
             subject=original.subject,
             is_automatic=original.is_automatic,
         )
-        return
     if mail is None:  # the earlier delivery was quarantined meanwhile: this one goes ahead
         mail = parse(read_raw(locked))
     headers = _header_copies(mail)
     mailbox = locked.mailbox
-    automatic = mail.automatic or _from_ourselves(mail)
-    headers["is_automatic"] = bool(automatic)
+    automatic = mail.automatic
     case = threads.case_for(mail)
     follows_up = None
     if case is not None and case.status == CaseStatus.CLOSED:
         follows_up, case = case, None  # a closed case stays closed: the answer opens a new one
+    if case is None:
+        automatic = automatic or _from_ourselves(mail)
+    headers["is_automatic"] = bool(automatic)
     if case is None and automatic:
-        _finish(
+        return _finish(
             locked,
             InboundStatus.IGNORED,
             reason=_("automatic mail (%(why)s) that belongs to no case") % {"why": automatic},
             **headers,
         )
-        return
     when = _received_at(mail, locked)
     is_new = case is None
     if case is None:
         case = _open_case(mail, mailbox, when)
     event = _record(locked, mail, case, when, automatic=automatic, follows_up=follows_up)
-    _finish(locked, InboundStatus.PROCESSED, case=case, event=event, **headers)
     address = (mail.reply_to or mail.sender or Address("", "")).email
     if is_new and not automatic and "@" in address:
         transaction.on_commit(
             partial(_announce, case=case, mailbox=mailbox, address=address, mail=mail)
         )
+    return _finish(locked, InboundStatus.PROCESSED, case=case, event=event, **headers)
 
 
 def _claim(inbound: InboundMessage) -> InboundMessage | None:
@@ -152,13 +163,32 @@ def _claim(inbound: InboundMessage) -> InboundMessage | None:
     return None
 
 
+_own_addresses: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
 def _from_ourselves(mail: ParsedMail) -> str:
-    """A message sent from one of our own mailboxes is a loop, never a customer."""
+    """A message sent from one of our own mailboxes is a loop, never a customer. (The
+    addresses are read once a minute per process: mailboxes change rarely.)"""
+    global _own_addresses
     if mail.sender is None or "@" not in mail.sender.email:
         return ""
-    if Mailbox.objects.filter(address__iexact=mail.sender.email).exists():
+    read_at, addresses = _own_addresses
+    if time.monotonic() - read_at > OWN_ADDRESSES_TTL:
+        addresses = frozenset(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+        _own_addresses = (time.monotonic(), addresses)
+    if mail.sender.email.lower() in addresses:
         return _("sent from our own address")
     return ""
+
+
+def forget_own_addresses(**_kwargs: Any) -> None:
+    """Read the mailboxes' addresses again on the next message (a mailbox was saved)."""
+    global _own_addresses
+    _own_addresses = (0.0, frozenset())
+
+
+post_save.connect(forget_own_addresses, sender=Mailbox, dispatch_uid="inbound.own_addresses")
+post_delete.connect(forget_own_addresses, sender=Mailbox, dispatch_uid="inbound.own_addresses")
 
 
 def _received_at(mail: ParsedMail, inbound: InboundMessage) -> datetime:
@@ -257,14 +287,14 @@ def _header_copies(mail: ParsedMail | None) -> dict[str, Any]:
     }
 
 
-def _finish(inbound: InboundMessage, status: str, **fields: Any) -> None:
+def _finish(locked: InboundMessage, status: str, **fields: Any) -> InboundMessage:
+    """Write the outcome on the (row-locked) delivery; return it as it now is."""
     fields.setdefault("reason", "")
-    InboundMessage.objects.filter(pk=inbound.pk).update(
-        status=status,
-        processed_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        **fields,
-    )
+    fields |= {"status": status, "processed_at": timezone.now(), "attempts": locked.attempts + 1}
+    InboundMessage.objects.filter(pk=locked.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    return locked
 
 
 def _quarantine(inbound: InboundMessage, exc: BaseException, mail: ParsedMail | None) -> None:

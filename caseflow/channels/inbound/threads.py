@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import Value
+
 from caseflow.cases.models import Case
 from caseflow.channels.inbound.parse import ParsedMail
 from caseflow.channels.models import InboundMessage, OutboundMessage
@@ -34,19 +36,24 @@ def case_for(mail: ParsedMail) -> Case | None:
     ids = mail.thread_ids[:MAX_IDS]
     if not ids:
         return None
-    # Our own Message-IDs are unique; customers' may repeat: the newest delivery wins.
-    ours = dict(
+    # One query for both: our own Message-IDs (unique) win over customers' (which may repeat;
+    # then the newest delivery wins).
+    ours = (
         OutboundMessage.objects.filter(message_id__in=ids)
-        .order_by("id")
-        .values_list("message_id", "case_id")
+        .order_by()
+        .values_list("message_id", "case_id", Value(0), "id")
     )
-    theirs = dict(
+    theirs = (
         InboundMessage.objects.filter(message_id__in=ids, case__isnull=False)
-        .order_by("id")
-        .values_list("message_id", "case_id")
+        .order_by()
+        .values_list("message_id", "case_id", Value(1), "id")
     )
+    best: dict[str, tuple[int, int, int]] = {}
+    for mid, case_id, rank, row in ours.union(theirs, all=True):
+        key = (rank, -row)
+        if mid not in best or key < best[mid][:2]:
+            best[mid] = (rank, -row, case_id)
     for mid in ids:  # nearest first
-        case_id = ours.get(mid) or theirs.get(mid)
-        if case_id is not None:
-            return Case.objects.get(pk=case_id)
+        if mid in best:
+            return Case.objects.get(pk=best[mid][2])
     return None

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0003_inbound'),
+        ('channels', '0004_outbound'),
     ]
 
     operations = [

@@ -55,6 +55,7 @@ from caseflow.cases.models import (
 )
 from caseflow.catalog.models import Registration, Unit
 from caseflow.catalog.selectors import product_types, warranty_status
+from caseflow.channels.outbound.selectors import attach_outbound
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import Channel
 from caseflow.core.pagination import Page, keyset_page
@@ -587,6 +588,7 @@ def _timeline_context(case: Case, show: list[str], cursor: str | None) -> dict[s
     events = selectors.timeline(case=case, categories=categories or None)
     page = keyset_page(events, ordering=EVENT_ORDER, cursor=cursor, limit=TIMELINE_PAGE)
     _describe(page.items)
+    attach_outbound(page.items)  # each outgoing mail's status (queued / sent / failed)
     older = ""
     if page.next_cursor:
         older = urlencode({"show": show, "cursor": page.next_cursor}, doseq=True)

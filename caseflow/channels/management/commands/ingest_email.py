@@ -62,7 +62,7 @@ class Command(BaseCommand):
                 f"temporary failure, try again later: {type(exc).__name__}: {detail}"[:500],
                 returncode=EX_TEMPFAIL,
             ) from exc
-        case = f" case {inbound.case.number}" if inbound.case_id else ""
+        case = f" case {inbound.case.number}" if inbound.case is not None else ""
         reason = f" ({inbound.reason})" if inbound.reason else ""
         self.stdout.write(f"stored as message {inbound.pk}: {inbound.status}{case}{reason}")
 

@@ -69,7 +69,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{pk}: would retry ({inbound.status}: {inbound.reason})")
                 continue
             inbound = retry(inbound)
-            case = f" case {inbound.case.number}" if inbound.case_id else ""
+            case = f" case {inbound.case.number}" if inbound.case is not None else ""
             reason = f" ({inbound.reason})" if inbound.reason else ""
             self.stdout.write(f"{pk}: {inbound.status}{case}{reason}")
             failed += inbound.status == InboundStatus.QUARANTINED
