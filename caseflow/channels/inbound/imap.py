@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -132,8 +133,8 @@ def poll_mailbox(
         result.busy = True
         return result
     try:
-        _poll(mailbox, result, deliver or deliver_to_pipeline, limit or settings.IMAP_POLL_LIMIT,
-              holder)  # fmt: skip
+        deliver = deliver or deliver_to_pipeline
+        _poll(mailbox, result, deliver, limit or settings.IMAP_POLL_LIMIT, holder)
     finally:
         release_lease(mailbox, holder)
         mailbox.last_polled_at, mailbox.last_error = timezone.now(), result.problem()
@@ -252,6 +253,8 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     where = f"{host}:{port}"
     timeout = settings.IMAP_TIMEOUT
     security = mailbox.imap_security
+    if not host:
+        raise ImapError(_("the mailbox has no IMAP host"))
     if security == ImapSecurity.NONE and not _is_loopback(host):
         raise ImapError(
             _(
@@ -479,7 +482,7 @@ def _logout(client: imaplib.IMAP4) -> None:
             client.shutdown()
 
 
-def _check(typ: str, data: list, command: str) -> None:
+def _check(typ: str, data: list[Any], command: str) -> None:
     if typ != "OK":
         raise ImapError(
             _("the server refused %(command)s: %(reason)s")

@@ -279,6 +279,12 @@ def test_a_missing_folder_is_recorded(mailbox):
     _fails_with(mailbox, "folder Nowhere", "cannot be opened")
 
 
+def test_a_mailbox_without_a_host_is_an_error_not_localhost(mailbox):
+    mailbox.imap_host = ""  # imaplib would take "" for the local machine
+
+    _fails_with(mailbox, "no IMAP host")
+
+
 def test_no_password_goes_unencrypted_to_another_host(mailbox):
     mailbox.imap_host = "imap.example.com"  # refused before any connection is made
 
