@@ -15,7 +15,8 @@ before and after the poll. Delivery is the real pipeline
 stores each raw message as an InboundMessage row (the pipeline's first step).
 
 The database is migrated first; a PostgreSQL database must exist (`createdb
-caseflow_imap_bench`) and keeps the bench's rows. A SQLite run leaves nothing behind.
+caseflow_imap_bench`) and keeps the bench's rows (their stored files are removed with the
+temporary directory). A SQLite run leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -181,8 +182,7 @@ def main() -> None:
             _report(count, runs[0], runs[1])
     finally:
         server.stop()
-        if not args.database_url:
-            shutil.rmtree(var_dir, ignore_errors=True)
+        shutil.rmtree(var_dir, ignore_errors=True)  # the SQLite file, stored raw mail, queue
 
 
 def _run(server, count: int, trace: int, database_url: str, var_dir: str, deliver: str) -> dict:
