@@ -278,6 +278,22 @@ MAIL_CORPUS_DIR = Path(
     env_str("CASEFLOW_MAIL_CORPUS", str(BASE_DIR.parent / "shared" / "corpus" / "mail"))
 )
 
+# --- IMAP polling ---
+# Mailboxes with an IMAP host are polled by a periodic Huey task every IMAP_POLL_MINUTES
+# minutes (and on demand by `manage.py poll_mailboxes`); see docs/imap-polling.md.
+IMAP_POLL_MINUTES = env_int("IMAP_POLL_MINUTES", 1)
+if not 1 <= IMAP_POLL_MINUTES <= 60:
+    raise ImproperlyConfigured("IMAP_POLL_MINUTES must be between 1 and 60")
+IMAP_POLL_LIMIT = env_int("IMAP_POLL_LIMIT", 500)  # messages per mailbox and poll
+IMAP_FETCH_BATCH = env_int("IMAP_FETCH_BATCH", 25)  # messages per FETCH
+IMAP_FETCH_BATCH_BYTES = env_int("IMAP_FETCH_BATCH_BYTES", 16 * 1024 * 1024)
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 60)  # seconds per network operation
+IMAP_CA_FILE = env_str("IMAP_CA_FILE")  # extra trusted CA certificates (PEM), e.g. in-house
+if min(IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES, IMAP_TIMEOUT) < 1:
+    raise ImproperlyConfigured(
+        "IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES and IMAP_TIMEOUT must be >= 1"
+    )
+
 # --- Mail out and web form ------------------------------------------------------------------
 # Replies and acknowledgements leave through the mail backend above, from the mailbox the
 # case's mail came in through, else OUTBOUND_DEFAULT_MAILBOX (a mailbox name; empty: the first

@@ -476,3 +476,24 @@ class InboundSms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number or self.sender}: {self.text[:40]}"
+
+
+# --- IMAP polling -----------------------------------------------------------------------------
+
+
+class ImapPollLease(models.Model):
+    """Who is polling a mailbox right now: claimed with a conditional UPDATE, so two workers
+    (Huey consumers on several machines, or `poll_mailboxes` beside them) never poll the same
+    mailbox at once. A lease expires, so a worker killed mid-poll blocks nobody for long."""
+
+    mailbox = models.OneToOneField(
+        Mailbox, primary_key=True, on_delete=models.CASCADE, related_name="imap_lease"
+    )
+    holder = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("IMAP poll lease")
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id}: {self.holder or '-'} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
