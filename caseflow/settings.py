@@ -294,6 +294,12 @@ if min(IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES, IMAP_TIMEOUT) 
         "IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES and IMAP_TIMEOUT must be >= 1"
     )
 
+# --- Drop folder ---
+# Mail delivered as files: every minute the worker takes <MAIL_DROP_DIR>/<mailbox name>/*.eml
+# (and `manage.py ingest_drop`); empty: off. See docs/email-intake.md, "Drop folder".
+MAIL_DROP_DIR = env_str("MAIL_DROP_DIR")
+# --- end of drop folder ---
+
 # --- Mail out and web form ------------------------------------------------------------------
 # Replies and acknowledgements leave through the mail backend above, from the mailbox the
 # case's mail came in through, else OUTBOUND_DEFAULT_MAILBOX (a mailbox name; empty: the first

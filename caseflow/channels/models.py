@@ -103,6 +103,7 @@ class InboundSource(models.TextChoices):
     IMAP = "imap", _("IMAP")
     MTA = "mta", _("MTA delivery")
     UPLOAD = "upload", _("Upload")
+    DROP = "drop", _("Drop folder")  # drop folder (caseflow/channels/inbound/drop.py)
 
 
 class InboundMessage(models.Model):
