@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0007_phone_sms'),
+        ('channels', '0006_phone_sms'),
     ]
 
     operations = [

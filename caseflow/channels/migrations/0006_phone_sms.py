@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0005_lean_foreign_key_indexes'),
-        ("channels", "0006_imap"),
+        ("channels", "0005_imap"),
         ('customers', '0003_customer_name_prefix_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
