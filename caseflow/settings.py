@@ -227,6 +227,37 @@ EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@caseflow.localhost")
 
+# --- Phone and SMS ---------------------------------------------------------------------------
+# The PBX signs its CTI events, and the SMS gateway the messages it forwards, with an
+# HMAC-SHA256 of "<timestamp>.<body>" (docs/phone-and-sms.md). Several comma-separated secrets
+# may be valid at once, for rotation. Without a secret the webhook answers 503: feature off.
+CTI_SECRETS = [s.strip() for s in env_secret("CTI_SECRET").split(",") if s.strip()]
+SMS_INBOUND_SECRETS = [s.strip() for s in env_secret("SMS_INBOUND_SECRET").split(",") if s.strip()]
+# How far a signed timestamp may be from our clock (seconds, either way).
+WEBHOOK_TIMESTAMP_WINDOW = env_int("WEBHOOK_TIMESTAMP_WINDOW", 300)
+# Outgoing SMS: the backend (a dotted path), the sender shown to customers, the longest
+# message (in SMS segments) and how often a temporary failure is retried.
+SMS_BACKEND = env_str("SMS_BACKEND", "caseflow.channels.sms.backends.ConsoleBackend")
+SMS_FROM = env_str("SMS_FROM", "Caseflow")
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 6)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
+SMS_RETRY_DELAY = env_int("SMS_RETRY_DELAY", 30)
+# A case opened by a customer's SMS is confirmed by SMS (the "sms" message template).
+SMS_ACKNOWLEDGE = env_bool("SMS_ACKNOWLEDGE", True)
+# The generic HTTP gateway (SMS_BACKEND=caseflow.channels.sms.backends.HttpGatewayBackend).
+SMS_HTTP_URL = env_str("SMS_HTTP_URL")
+SMS_HTTP_METHOD = env_str("SMS_HTTP_METHOD", "POST").upper()
+SMS_HTTP_AUTH_HEADER = env_str("SMS_HTTP_AUTH_HEADER", "Authorization")
+SMS_HTTP_AUTH_VALUE = env_secret("SMS_HTTP_AUTH_VALUE")
+SMS_HTTP_FORMAT = env_str("SMS_HTTP_FORMAT", "json").lower()
+SMS_HTTP_BODY = env_str("SMS_HTTP_BODY", '{"to": "{to}", "from": "{from}", "text": "{text}"}')
+SMS_HTTP_ID_KEY = env_str("SMS_HTTP_ID_KEY", "id")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+if SMS_HTTP_METHOD not in ("POST", "PUT"):
+    raise ImproperlyConfigured(f"SMS_HTTP_METHOD must be POST or PUT, not {SMS_HTTP_METHOD!r}")
+if SMS_HTTP_FORMAT not in ("json", "form"):
+    raise ImproperlyConfigured(f"SMS_HTTP_FORMAT must be json or form, not {SMS_HTTP_FORMAT!r}")
+
 # --- Mail intake ----------------------------------------------------------------------------
 # Inbound e-mail (docs/email-intake.md). The raw message is always kept whatever these say;
 # attachments over a limit are left in it and listed on the timeline entry.
@@ -246,6 +277,52 @@ MAIL_SERIAL_PATTERN = env_str(
 MAIL_CORPUS_DIR = Path(
     env_str("CASEFLOW_MAIL_CORPUS", str(BASE_DIR.parent / "shared" / "corpus" / "mail"))
 )
+
+# --- IMAP polling ---
+# Mailboxes with an IMAP host are polled by a periodic Huey task every IMAP_POLL_MINUTES
+# minutes (and on demand by `manage.py poll_mailboxes`); see docs/imap-polling.md.
+IMAP_POLL_MINUTES = env_int("IMAP_POLL_MINUTES", 1)
+if not 1 <= IMAP_POLL_MINUTES <= 60:
+    raise ImproperlyConfigured("IMAP_POLL_MINUTES must be between 1 and 60")
+IMAP_POLL_LIMIT = env_int("IMAP_POLL_LIMIT", 500)  # messages per mailbox and poll
+IMAP_FETCH_BATCH = env_int("IMAP_FETCH_BATCH", 25)  # messages per FETCH
+IMAP_FETCH_BATCH_BYTES = env_int("IMAP_FETCH_BATCH_BYTES", 16 * 1024 * 1024)
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 60)  # seconds per network operation
+IMAP_CA_FILE = env_str("IMAP_CA_FILE")  # extra trusted CA certificates (PEM), e.g. in-house
+if min(IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES, IMAP_TIMEOUT) < 1:
+    raise ImproperlyConfigured(
+        "IMAP_POLL_LIMIT, IMAP_FETCH_BATCH, IMAP_FETCH_BATCH_BYTES and IMAP_TIMEOUT must be >= 1"
+    )
+
+# --- Drop folder ---
+# Mail delivered as files: every minute the worker takes <MAIL_DROP_DIR>/<mailbox name>/*.eml
+# (and `manage.py ingest_drop`); empty: off. See docs/email-intake.md, "Drop folder".
+MAIL_DROP_DIR = env_str("MAIL_DROP_DIR")
+# --- end of drop folder ---
+
+# --- Mail out and web form ------------------------------------------------------------------
+# Replies and acknowledgements leave through the mail backend above, from the mailbox the
+# case's mail came in through, else OUTBOUND_DEFAULT_MAILBOX (a mailbox name; empty: the first
+# active mailbox), else DEFAULT_FROM_EMAIL. A refused or failed send is retried after
+# OUTBOUND_RETRY_DELAY seconds, four times longer each time, OUTBOUND_MAX_ATTEMPTS in all.
+OUTBOUND_DEFAULT_MAILBOX = env_str("OUTBOUND_DEFAULT_MAILBOX")
+OUTBOUND_MAX_ATTEMPTS = env_int("OUTBOUND_MAX_ATTEMPTS", 6)
+OUTBOUND_RETRY_DELAY = env_int("OUTBOUND_RETRY_DELAY", 60)
+# A send that hangs must end long before its claim on the message (10 minutes) runs out.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 60)
+# The public web form (/support/): confirmation mail, attachments, and its spam brakes
+# (submissions per e-mail address and per client address within the window, in seconds;
+# counted in Django's cache, so several web processes need a shared cache to share counts).
+WEBFORM_ACKNOWLEDGE = env_bool("WEBFORM_ACKNOWLEDGE", True)
+WEBFORM_MAX_FILES = env_int("WEBFORM_MAX_FILES", 5)
+WEBFORM_MAX_FILE_BYTES = env_int("WEBFORM_MAX_FILE_BYTES", 10 * 1024 * 1024)
+WEBFORM_LIMIT_PER_ADDRESS = env_int("WEBFORM_LIMIT_PER_ADDRESS", 5)
+WEBFORM_LIMIT_PER_IP = env_int("WEBFORM_LIMIT_PER_IP", 20)
+WEBFORM_LIMIT_WINDOW = env_int("WEBFORM_LIMIT_WINDOW", 3600)
+# Behind a proxy: the header carrying the client's address (its last entry is used), e.g.
+# X-Forwarded-For. Empty: the connection's address (REMOTE_ADDR).
+WEBFORM_IP_HEADER = env_str("WEBFORM_IP_HEADER")
+# --- end of mail out and web form ------------------------------------------------------------
 
 # --- Background work (Huey) ------------------------------------------------------------------
 # SQLite storage in VAR_DIR by default (one machine); Redis storage for several consumers on

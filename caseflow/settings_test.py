@@ -23,3 +23,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 HUEY = {**HUEY, "huey_class": "huey.MemoryHuey", "immediate": True}
 HUEY.pop("filename", None)
 HUEY.pop("url", None)
+# Phone and SMS: the webhooks are on in tests (a test switches one off to see the 503).
+CTI_SECRETS = ["test-cti-secret"]
+SMS_INBOUND_SECRETS = ["test-sms-secret"]

@@ -99,7 +99,7 @@ def case_detail(*, viewer: Any, case_id: int) -> Case:
             "resolution_specific",
             "product__product_type",
         )
-        .prefetch_related(_active_supplies())
+        .prefetch_related(_active_supplies(), "contact__points")
         .get(pk=case_id)
     )
 

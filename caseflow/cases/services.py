@@ -643,8 +643,11 @@ def _write_event(
         attachment.file.name = item.path
         attachment.save()
     # A contact with the customer moves a new case to open; an answer ends "waiting on customer".
-    if case.status == CaseStatus.NEW or (
-        case.status == CaseStatus.WAITING_CUSTOMER and event_type.code in ("call_in", "email_in")
+    # What the system writes by itself (the customer's own message at intake, an automatic
+    # acknowledgement) leaves a new case new: it still waits for an agent.
+    if (case.status == CaseStatus.NEW and actor is not None) or (
+        case.status == CaseStatus.WAITING_CUSTOMER
+        and event_type.code in ("call_in", "email_in", "sms_in")
     ):
         _transition(case, CaseStatus.OPEN, actor=actor, channel=channel, note="")
     audit(

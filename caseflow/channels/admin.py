@@ -65,3 +65,58 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "status")
     search_fields = ("message_id", "to", "subject")
     list_select_related = ("case",)
+
+
+# --- e-mail out: failed mail is sent again from the admin, through the service -------------
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+
+@admin.action(description=_("Send the selected failed e-mails again"))
+def retry_failed_outbound(modeladmin, request, queryset):  # type: ignore[no-untyped-def]
+    from caseflow.channels.outbound.services import retry_outbound
+    from caseflow.core.errors import DomainError
+
+    sent_again = 0
+    for message in queryset.filter(status="failed", kind="email").order_by("pk")[:500]:
+        try:
+            retry_outbound(actor=request.user, outbound=message, channel="admin")
+        except DomainError:
+            continue
+        else:
+            sent_again += 1
+    modeladmin.message_user(
+        request,
+        _("%(n)s e-mails queued again; %(skipped)s skipped (not failed or not allowed).")
+        % {"n": sent_again, "skipped": queryset.count() - sent_again},
+    )
+
+
+OutboundMessageAdmin.actions = (retry_failed_outbound,)
+
+# --- Phone and SMS ---
+from caseflow.channels.models import AgentExtension, Call, InboundSms  # noqa: E402
+
+
+@admin.register(AgentExtension)
+class AgentExtensionAdmin(admin.ModelAdmin):
+    list_display = ("extension", "user")
+    search_fields = ("extension", "user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Call)
+class CallAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "direction", "number", "customer", "agent", "state", "case")
+    list_filter = ("state", "direction")
+    search_fields = ("=call_id", "=number", "raw_number")
+    list_select_related = ("customer", "agent", "case")
+    date_hierarchy = "started_at"
+
+
+@admin.register(InboundSms)
+class InboundSmsAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "number", "text", "status", "reason", "case")
+    list_filter = ("status",)
+    search_fields = ("=provider_id", "=number", "sender")
+    list_select_related = ("case",)

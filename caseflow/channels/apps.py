@@ -6,3 +6,8 @@ class ChannelsConfig(AppConfig):
     name = "caseflow.channels"
     label = "channels"
     verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        # Signal receivers: connected in every process that may send the signals.
+        from caseflow.channels.outbound import receivers  # noqa: F401
+        from caseflow.channels.sms import receivers as sms_receivers  # noqa: F401

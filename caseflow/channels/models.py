@@ -103,6 +103,7 @@ class InboundSource(models.TextChoices):
     IMAP = "imap", _("IMAP")
     MTA = "mta", _("MTA delivery")
     UPLOAD = "upload", _("Upload")
+    DROP = "drop", _("Drop folder")  # drop folder (caseflow/channels/inbound/drop.py)
 
 
 class InboundMessage(models.Model):
@@ -209,6 +210,14 @@ class OutboundMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # --- sending (e-mail out) ---
+    # The From header as sent (mailbox or DEFAULT_FROM_EMAIL), for the record.
+    sender = models.CharField(_("from"), max_length=300, blank=True)
+    # When the next attempt is due; the sweeper re-enqueues messages overdue by this.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # A worker's claim while it sends: no other worker takes the message before it runs out.
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # --- end of sending ---
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -286,3 +295,206 @@ class UnknownSender(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or str(self.pk)
+
+
+# --- Phone and SMS ----------------------------------------------------------------------------
+# Calls reported by the PBX (CTI webhook), agents' extensions, and SMS received by webhook.
+# Outgoing SMS are `OutboundMessage` rows of kind "sms" (the provider's id in `message_id`).
+
+
+class CallDirection(models.TextChoices):
+    INBOUND = "in", _("Incoming")
+    OUTBOUND = "out", _("Outgoing")
+
+
+class CallState(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("Answered")
+    ENDED = "ended", _("Ended")
+
+
+# A call rings or is being talked on: the desk's incoming-call notice shows it.
+CALL_LIVE = (CallState.RINGING, CallState.ANSWERED)
+
+
+class CtiEvent(models.TextChoices):
+    STARTED = "started", _("Started")
+    ANSWERED = "answered", _("Answered")
+    ENDED = "ended", _("Ended")
+
+
+class AgentExtension(models.Model):
+    """An agent's telephone extension as the PBX names it in its events (configuration).
+
+    Events naming neither an extension listed here nor a user name reach every agent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="phone_extension",
+    )
+    extension = models.CharField(_("extension"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ("extension",)
+
+    def __str__(self) -> str:
+        return f"{self.extension} → {self.user}"
+
+
+class Call(models.Model):
+    """One telephone call as the PBX reported it, matched to the caller's customer.
+
+    Written only by `caseflow.channels.calls.services` from CTI events; the agent links it to
+    a case when logging it there."""
+
+    call_id = models.CharField(_("call ID"), max_length=200, unique=True)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=CallDirection, default=CallDirection.INBOUND
+    )
+    state = models.CharField(_("state"), max_length=10, choices=CallState)
+    number = models.CharField(
+        _("number"), max_length=20, blank=True, help_text=_("the customer's side, E.164")
+    )
+    raw_number = models.CharField(_("number as sent"), max_length=100, blank=True)
+    line = models.CharField(_("our line"), max_length=100, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agent_ref = models.CharField(_("agent as sent"), max_length=150, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    event = models.OneToOneField(
+        TimelineEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="call"
+    )
+    started_at = models.DateTimeField(_("started"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    duration = models.PositiveIntegerField(_("talk time (s)"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        constraints = (
+            models.CheckConstraint(
+                name="channels_call_state_valid", condition=Q(state__in=CallState.values)
+            ),
+            models.CheckConstraint(
+                name="channels_call_direction_valid",
+                condition=Q(direction__in=CallDirection.values),
+            ),
+        )
+        indexes = (
+            # the notice's poll: the few calls ringing or being talked on right now (not a
+            # partial index: SQLite cannot use one for a condition with bound parameters)
+            models.Index(fields=("state", "-started_at"), name="channels_call_state_idx"),
+            # the notice's "call ended: log it" for one agent
+            models.Index(fields=("agent", "-ended_at"), name="channels_call_agent_idx"),
+            models.Index(fields=("number", "-started_at"), name="channels_call_number_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.number or self.raw_number} ({self.get_state_display()})"
+
+
+class CallEvent(models.Model):
+    """One CTI event as the PBX sent it: the log that makes a replay change nothing."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="events")
+    event = models.CharField(_("event"), max_length=10, choices=CtiEvent)
+    at = models.DateTimeField(_("at"))
+    payload = models.JSONField(_("payload"), default=dict)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("at", "id")
+        constraints = (
+            models.UniqueConstraint(fields=("call", "event"), name="channels_callevent_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.event}"
+
+
+class InboundSms(models.Model):
+    """One SMS received by the gateway's webhook: stored first, then linked to a case.
+
+    The provider's id makes a re-delivery change nothing; an SMS that could not be linked
+    stays here, quarantined with the reason."""
+
+    provider_id = models.CharField(_("provider's id"), max_length=200, unique=True)
+    sender = models.CharField(_("from (as sent)"), max_length=100)
+    number = models.CharField(_("from"), max_length=20, blank=True, help_text="E.164")
+    to = models.CharField(_("to"), max_length=100, blank=True)
+    text = models.TextField(_("text"), blank=True, max_length=5000)
+    sent_at = models.DateTimeField(_("sent"))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=InboundStatus, default=InboundStatus.RECEIVED
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    event = models.OneToOneField(
+        TimelineEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inbound_sms",
+    )
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        verbose_name = _("inbound SMS")
+        verbose_name_plural = _("inbound SMS")
+        indexes = (
+            models.Index(fields=("status", "-received_at"), name="channels_sms_in_status_idx"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.number or self.sender}: {self.text[:40]}"
+
+
+# --- IMAP polling -----------------------------------------------------------------------------
+
+
+class ImapPollLease(models.Model):
+    """Who is polling a mailbox right now: claimed with a conditional UPDATE, so two workers
+    (Huey consumers on several machines, or `poll_mailboxes` beside them) never poll the same
+    mailbox at once. A lease expires, so a worker killed mid-poll blocks nobody for long."""
+
+    mailbox = models.OneToOneField(
+        Mailbox, primary_key=True, on_delete=models.CASCADE, related_name="imap_lease"
+    )
+    holder = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("IMAP poll lease")
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id}: {self.holder or '-'} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

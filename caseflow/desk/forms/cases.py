@@ -377,6 +377,14 @@ class CallForm(DeskForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=CallOutcome.choices, initial=CallOutcome.REACHED
     )
+    # The number is normalised (E.164) by the service; `call` is the PBX's call being logged.
+    number = forms.CharField(
+        label=_("Number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    call = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     text = forms.CharField(
         label=_("What was agreed"),
         required=False,

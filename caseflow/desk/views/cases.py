@@ -55,6 +55,9 @@ from caseflow.cases.models import (
 )
 from caseflow.catalog.models import Registration, Unit
 from caseflow.catalog.selectors import product_types, warranty_status
+from caseflow.channels.calls import selectors as call_selectors
+from caseflow.channels.calls import services as call_services
+from caseflow.channels.outbound.selectors import attach_outbound
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import Channel
 from caseflow.core.pagination import Page, keyset_page
@@ -587,6 +590,7 @@ def _timeline_context(case: Case, show: list[str], cursor: str | None) -> dict[s
     events = selectors.timeline(case=case, categories=categories or None)
     page = keyset_page(events, ordering=EVENT_ORDER, cursor=cursor, limit=TIMELINE_PAGE)
     _describe(page.items)
+    attach_outbound(page.items)  # each outgoing mail's status (queued / sent / failed)
     older = ""
     if page.next_cursor:
         older = urlencode({"show": show, "cursor": page.next_cursor}, doseq=True)
@@ -626,7 +630,12 @@ def _detail_context(
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: header, details, supplies, timeline, and the actions the viewer may take."""
     case = _load(request, pk)
-    return render(request, "desk/cases/detail.html", _detail_context(request, case))
+    context = _detail_context(request, case)
+    # "Log the call" from the incoming-call notice: the PBX's call prefills the call form.
+    prefill = call_selectors.call_form_prefill(request.GET.get("call"))
+    if prefill and context["forms"]["call"] is not None:
+        context["forms"]["call"] = CallForm(initial=prefill)
+    return render(request, "desk/cases/detail.html", context)
 
 
 @login_required
@@ -769,14 +778,15 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_call(request: HttpRequest, pk: int) -> HttpResponse:
     def perform(case: Case, form: CallForm) -> None:
-        services.record_event(
+        call_services.log_call(
             actor=request.user,
-            channel=Channel.PHONE,
             case=case,
-            event_type=form.event_type,
+            direction=form.cleaned_data["direction"],
+            number=form.cleaned_data["number"],
             text=form.cleaned_data["text"],
-            call_duration=form.cleaned_data["duration"],
-            call_outcome=form.cleaned_data["outcome"],
+            duration=form.cleaned_data["duration"],
+            outcome=form.cleaned_data["outcome"],
+            call=call_selectors.unlogged_call(form.cleaned_data["call"]),
         )
 
     return _act(

@@ -73,6 +73,7 @@ from caseflow.demo.history import (
     tiny_png,
     weighted,
 )
+from caseflow.demo.mail import seed_mail
 
 
 class Command(BaseCommand):
@@ -109,6 +110,7 @@ class Command(BaseCommand):
                 f"demo data is loaded already ({existing_cases} cases); nothing to do "
                 "(--cases N adds cases up to N)"
             )
+            self._mail()  # a demo database of an earlier version gets its mail
             return
         # Demo data, not secrets: a seeded generator makes every run the same.
         self.rng = random.Random(options["seed"] * 1000003 + existing_cases)  # noqa: S311
@@ -130,6 +132,14 @@ class Command(BaseCommand):
                 f"(password {PASSWORD!r})"
             )
         )
+        self._mail()
+
+    def _mail(self) -> None:
+        """The demo mailbox and its e-mails, through the real pipeline (after the company is
+        committed: each delivery is stored in its own transaction)."""
+        summary = seed_mail()
+        if summary.created:
+            self.stdout.write(summary.line())
 
     # --- time ---------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -96,8 +98,19 @@ if HAVE_PLAYWRIGHT:
         every request (a request still running when the test's database access ends would
         fail in the server's thread), then leaves the site."""
         yield page
+        # Every desk page polls the incoming-call notice (every 3 s): no new poll may reach
+        # the server once the test is over.
+        page.route("**/calls/notice/**", lambda route: route.abort())
         page.wait_for_load_state("networkidle")
         page.goto("about:blank")
+        # The browser has its answers; the server's request threads may still be closing
+        # them (which touches the database), or wait on a kept-alive connection: close the
+        # browser's connections and let the threads end (bounded).
+        page.context.close()
+        deadline = time.monotonic() + 5
+        for thread in threading.enumerate():
+            if "process_request_thread" in thread.name:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""What the phone and SMS tests share: signed requests as a PBX or an SMS gateway sends them,
+and a caller made through the services. Import the fixtures into a test module to use them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import pytest
+
+from caseflow.core.models import Channel
+from caseflow.customers.models import Customer
+
+CTI_URL = "/api/channels/cti/events"
+SMS_INBOUND_URL = "/api/channels/sms/inbound"
+CTI_SECRET = "test-cti-secret"  # settings_test.CTI_SECRETS
+SMS_SECRET = "test-sms-secret"  # settings_test.SMS_INBOUND_SECRETS
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature as a PBX computes it: computed here, independently of the app's code."""
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def post_signed(
+    client,
+    url: str,
+    payload: Any,
+    *,
+    secret: str,
+    timestamp: int | None = None,
+    signature: str | None = None,
+    **headers: str,
+):
+    """POST `payload` (a dict as JSON, or raw bytes) signed with `secret`, through Django's
+    test client with the raw body, as the PBX would."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    stamp = int(time.time()) if timestamp is None else timestamp
+    sent = {
+        "X-Caseflow-Timestamp": str(stamp),
+        "X-Caseflow-Signature": signature or sign(secret, stamp, body),
+        **headers,
+    }
+    return client.post(url, body, content_type="application/json", headers=sent)
+
+
+def cti(client, payload: Any, **kwargs: Any):
+    return post_signed(client, CTI_URL, payload, secret=CTI_SECRET, **kwargs)
+
+
+def call_event(event: str, call_id: str = "pbx-1", **fields: Any) -> dict[str, Any]:
+    """A CTI event body with sensible defaults (an incoming call to the hotline)."""
+    body: dict[str, Any] = {
+        "event": event,
+        "call_id": call_id,
+        "from": "+49 30 1234567",
+        "to": "+49 40 999000",
+        "at": "2026-11-24T10:00:00+00:00",
+    }
+    body.update(fields)
+    return body
+
+
+@pytest.fixture
+def phone_caller(agent) -> Customer:
+    """Erika Mustermann: landline 030 1234567 (+49301234567), mobile 0171 2345678
+    (+491712345678), made through the service like the desk does."""
+    from caseflow.customers.services import create_customer
+
+    return create_customer(
+        actor=agent,
+        channel=Channel.PHONE,
+        kind="person",
+        name="Erika Mustermann",
+        language="de",
+        city="Berlin",
+        country="DE",
+        phones=["030 1234567", "0171 2345678"],
+        emails=["erika@example.com"],
+    )

@@ -1,0 +1,196 @@
+"""Opening a case from the web form: validation, linking, the first timeline entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from caseflow.accounts.models import Language
+from caseflow.cases.models import Case
+from caseflow.cases.services import Upload, record_event
+from caseflow.catalog.models import Product, SalesOrder, Unit
+from caseflow.channels import senders
+from caseflow.channels.signals import case_opened_by_customer
+from caseflow.core.errors import DomainError
+from caseflow.core.models import Channel
+from caseflow.core.phones import to_e164
+from caseflow.customers.services import normalise_email
+
+EVENT_TYPE = "web_in"
+NAME_LIMIT = 200
+SUBJECT_LIMIT = 200
+DESCRIPTION_LIMIT = 20000
+
+
+@dataclass(frozen=True)
+class WebRequest:
+    """What a customer sent through the web form (already parsed, not yet trusted)."""
+
+    name: str
+    email: str
+    subject: str
+    description: str
+    language: str = Language.EN
+    phone: str = ""
+    order_number: str = ""
+    serial: str = ""
+    product: Product | None = None
+    product_text: str = ""
+    files: tuple[Upload, ...] = field(default_factory=tuple)
+
+
+def find_order(number: str) -> SalesOrder | None:
+    """The sales order with this number, as typed or upper-cased (both use the unique index)."""
+    number = number.strip()[:30]
+    if not number:
+        return None
+    for candidate in dict.fromkeys((number, number.upper())):
+        found = SalesOrder.objects.select_related("customer").filter(number=candidate).first()
+        if found is not None:
+            return found
+    return None
+
+
+def find_unit(serial: str, product: Product | None) -> Unit | None:
+    """The one live unit with this serial number (of `product`, when chosen); None when
+    there is none or the serial is ambiguous across products."""
+    serial = serial.strip()[:64]
+    if not serial:
+        return None
+    units = Unit.objects.filter(
+        serial__in=list(dict.fromkeys((serial, serial.upper()))), archived_at__isnull=True
+    ).select_related("product")
+    if product is not None:
+        units = units.filter(product=product)
+    found = list(units[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _check(request: WebRequest) -> tuple[str, str]:
+    if not request.name.strip():
+        raise DomainError(_("Please tell us your name."), field="name")
+    if len(request.name) > NAME_LIMIT:
+        raise DomainError(_("The name is too long."), field="name", code="too_long")
+    email = normalise_email(request.email, field="email")
+    phone = ""
+    if request.phone.strip():
+        phone = to_e164(request.phone) or ""
+        if not phone:
+            raise DomainError(
+                _("%(value)s is not a valid phone number.") % {"value": request.phone},
+                field="phone",
+                code="invalid_phone",
+            )
+    if not request.subject.strip():
+        raise DomainError(_("Say in a few words what it is about."), field="subject")
+    if len(request.subject) > SUBJECT_LIMIT:
+        raise DomainError(_("The subject is too long."), field="subject", code="too_long")
+    if not request.description.strip():
+        raise DomainError(_("Please describe the problem."), field="description")
+    if len(request.description) > DESCRIPTION_LIMIT:
+        raise DomainError(
+            _("The description is too long (at most %(n)s characters).") % {"n": DESCRIPTION_LIMIT},
+            field="description",
+            code="too_long",
+        )
+    if len(request.files) > settings.WEBFORM_MAX_FILES:
+        raise DomainError(
+            _("At most %(n)s files.") % {"n": settings.WEBFORM_MAX_FILES},
+            field="files",
+            code="too_many",
+        )
+    limit = min(settings.WEBFORM_MAX_FILE_BYTES, settings.ATTACHMENT_MAX_BYTES)
+    for upload in request.files:
+        if len(upload.content) > limit:
+            raise DomainError(
+                _("A file is larger than %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)},
+                field="files",
+                code="file_too_large",
+            )
+    return email, phone
+
+
+def _entry_text(request: WebRequest, email: str, phone: str, linked: dict[str, bool]) -> str:
+    """The customer's description, then what they told us about themselves and the product
+    (in the desk's default language), marking what matched nothing."""
+    with translation.override(settings.LANGUAGE_CODE):
+        not_found = _("not found")
+        lines = [
+            f"{_('Name')}: {request.name.strip()}",
+            f"{_('E-mail')}: {email}",
+        ]
+        if phone:
+            lines.append(f"{_('Phone')}: {phone}")
+        if request.order_number.strip():
+            mark = "" if linked["order"] else f" ({not_found})"
+            lines.append(f"{_('Order number')}: {request.order_number.strip()}{mark}")
+        if request.serial.strip():
+            mark = "" if linked["unit"] else f" ({not_found})"
+            lines.append(f"{_('Serial number')}: {request.serial.strip()}{mark}")
+        if request.product is not None:
+            lines.append(f"{_('Product')}: {request.product.name}")
+        elif request.product_text.strip():
+            lines.append(f"{_('Product')}: {request.product_text.strip()[:200]}")
+    return f"{request.description.strip()}\n\n—\n" + "\n".join(lines)
+
+
+def submit_request(request: WebRequest) -> Case:
+    """Open a case for a web form submission: linked to the customer (by e-mail address or
+    phone), the order (by number: its customer wins) and the unit (by serial); the
+    description and files as the first, visible timeline entry; the confirmation after
+    COMMIT. Nothing is written when anything is refused."""
+    email, phone = _check(request)
+    language = request.language if request.language in Language.values else Language.EN
+    order = find_order(request.order_number)
+    unit = find_unit(request.serial, request.product)
+    product = unit.product if unit is not None else request.product
+    with transaction.atomic():
+        case = senders.open_case(
+            channel=Channel.WEB,
+            subject=" ".join(request.subject.split()),
+            name=request.name.strip(),
+            email=email,
+            phone=phone,
+            language=language,
+            unit=unit,
+            product=product,
+            sales_order=order,
+        )
+        record_event(
+            actor=None,
+            channel=Channel.WEB,
+            case=case,
+            event_type=EVENT_TYPE,
+            text=_entry_text(request, email, phone, {"order": bool(order), "unit": bool(unit)}),
+            is_internal=False,
+            data={
+                "name": request.name.strip(),
+                "email": email,
+                "phone": phone,
+                "order_number": request.order_number.strip()[:30],
+                "serial": request.serial.strip()[:64],
+                "product": request.product.pk if request.product else None,
+                "product_text": request.product_text.strip()[:200],
+                "language": language,
+            },
+            uploads=request.files,
+        )
+        transaction.on_commit(
+            partial(
+                case_opened_by_customer.send,
+                sender=WebRequest,
+                case=case,
+                channel=Channel.WEB,
+                address=email,
+                language=language,
+                mailbox=None,
+                message_id="",
+                name=request.name.strip(),
+            )
+        )
+    return case
