@@ -34,6 +34,16 @@ def event_type_id(code: str) -> int:
     return int(cache[key])
 
 
+def event_type(code: str) -> EventType:
+    """The event type `code` itself, for services that record one on every message (mail
+    intake); cached like `event_type_id`."""
+    cache = _fresh()
+    key = f"event_type_row:{code}"
+    if key not in cache:
+        cache[key] = EventType.objects.get(code=code)
+    return cache[key]  # type: ignore[no-any-return]
+
+
 def default_priority() -> Priority | None:
     """The active default priority, or None when none is configured."""
     cache = _fresh()

@@ -28,6 +28,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caseflow.cases import config
 from caseflow.cases.models import Case, CaseStatus, TimelineEvent
 from caseflow.cases.services import OWNER_ROLES, Upload, record_event
 from caseflow.channels import senders
@@ -285,7 +286,7 @@ def _record(
         actor=None,
         channel=Channel.EMAIL,
         case=case,
-        event_type="email_in",
+        event_type=config.event_type("email_in"),
         text=text,
         occurred_at=when,
         is_internal=False,
