@@ -324,6 +324,23 @@ WEBFORM_LIMIT_WINDOW = env_int("WEBFORM_LIMIT_WINDOW", 3600)
 WEBFORM_IP_HEADER = env_str("WEBFORM_IP_HEADER")
 # --- end of mail out and web form ------------------------------------------------------------
 
+# --- Cache -----------------------------------------------------------------------------------
+# Counters that must be shared by every web process (the web form's rate limits): Redis when
+# CACHE_URL is set (redis://127.0.0.1:6379/1); else each process counts on its own (laptop).
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "caseflow",
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// (or rediss://, unix://) URL")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Background work (Huey) ------------------------------------------------------------------
 # SQLite storage in VAR_DIR by default (one machine); Redis storage for several consumers on
 # several machines when HUEY_REDIS_URL is set. `manage.py run_huey` is the worker.

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,8 @@ from caseflow.customers.services import add_contact, create_customer
 
 # The placeholder customer's number: outside the generated series (CU-…), so never taken.
 UNKNOWN_NUMBER = "UNKNOWN"
+# Customers compared when several share an address (more is a data problem, not a family).
+MAX_SHARED = 20
 
 
 @dataclass(frozen=True)
@@ -67,24 +69,42 @@ def match(*, email: str = "", phone: str = "") -> Match:
 
     Archived customers and contacts and the placeholder never match. When several customers
     share the address (a family, a dealer and its customer), the one whose case came in last
-    wins, then the oldest customer: one indexed query either way.
+    wins, then the oldest customer. One indexed query for the usual single match (kept plain:
+    on the intake's hot path, compiling a subquery cost more than running it), and one index
+    probe per customer when several share the address.
     """
     points = _points(email=email, phone=phone)
     if points is None:
         return NO_MATCH
-    # Each customer's newest case: one index probe per matching point (usually one or two).
-    latest = Case.objects.filter(customer=OuterRef("customer_id")).order_by("-received_at")
-    point = (
+    found = list(
         points.filter(contact__archived_at__isnull=True, customer__archived_at__isnull=True)
         .exclude(customer__number=UNKNOWN_NUMBER)
-        .annotate(last_case=Subquery(latest.values("received_at")[:1]))
         .select_related("contact", "customer")
-        .order_by(F("last_case").desc(nulls_last=True), "customer_id", "contact_id")
-        .first()
+        .order_by("customer_id", "contact_id")[:MAX_SHARED]
     )
-    if point is None:
+    if not found:
         return NO_MATCH
-    return Match(point.customer, point.contact)
+    best = found[0]
+    if any(point.customer_id != best.customer_id for point in found):
+        newest: dict[int, Any] = {}
+        for point in found:
+            if point.customer_id not in newest:
+                newest[point.customer_id] = (
+                    Case.objects.filter(customer_id=point.customer_id)
+                    .order_by("-received_at")
+                    .values_list("received_at", flat=True)
+                    .first()
+                )
+        # Newest case first; customers without cases last; ties to the oldest customer.
+        best = min(
+            found,
+            key=lambda p: (newest[p.customer_id] is None, _negated(newest[p.customer_id])),
+        )
+    return Match(best.customer, best.contact)
+
+
+def _negated(moment: datetime | None) -> float:
+    return -moment.timestamp() if moment is not None else 0.0
 
 
 def unknown_senders(*, channel: str = "email") -> Customer:

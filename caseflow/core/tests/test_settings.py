@@ -125,6 +125,17 @@ def test_a_malformed_database_url_is_refused(laptop_env, url):
         load_settings()
 
 
+def test_cache_url_selects_a_shared_redis_cache_and_refuses_other_schemes(laptop_env):
+    assert "locmem" in load_settings().CACHES["default"]["BACKEND"]
+    laptop_env.setenv("CACHE_URL", "redis://127.0.0.1:6379/1")
+    cache = load_settings().CACHES["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://127.0.0.1:6379/1"
+    laptop_env.setenv("CACHE_URL", "memcached://somewhere")
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        load_settings()
+
+
 def test_a_postgres_url_selects_psycopg_with_health_checks(laptop_env):
     laptop_env.setenv("DATABASE_URL", "postgres://caseflow:pw@db.internal:5433/caseflow")
     db = load_settings().DATABASES["default"]
