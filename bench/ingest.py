@@ -201,7 +201,9 @@ def main() -> int:
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     # Its own database by default: --setup must never touch the shared 1M-case bench database.
     os.environ.setdefault("DATABASE_URL", MAIL_BENCH_URL)
-    setup_django(debug=False)  # DEBUG would keep every query in memory
+    # DEBUG would keep every query in memory and time each one: off even if the shell has it on.
+    os.environ["DEBUG"] = "false"
+    setup_django(debug=False)
     from django.db import connection
 
     from caseflow.channels.models import InboundMessage
