@@ -35,6 +35,7 @@ from caseflow.channels import senders
 from caseflow.channels.inbound import links, quoting, threads
 from caseflow.channels.inbound.parse import MAX_LIST, Address, ParsedMail, parse
 from caseflow.channels.inbound.store import read_raw, store_raw
+from caseflow.channels.language import guess_language
 from caseflow.channels.models import InboundMessage, InboundStatus, Mailbox
 from caseflow.channels.signals import case_opened_by_customer
 from caseflow.core.errors import DomainError
@@ -257,7 +258,7 @@ def _open_case(mail: ParsedMail, mailbox: Mailbox, when: datetime) -> Case:
         name=sender.name,
         email=sender.email if "@" in sender.email else "",
         symptom=quoting.new_text(mail.text)[:SYMPTOM_LIMIT],
-        language=mailbox.language,
+        language=guess_language(text, mailbox.language),
         unit=unit,
         sales_order=order,
         received_at=when,
@@ -360,7 +361,7 @@ def _quarantine(inbound: InboundMessage, exc: BaseException, mail: ParsedMail | 
 def _announce(*, case: Case, mailbox: Mailbox, address: str, mail: ParsedMail) -> None:
     """Tell the outbound side (acknowledgement) about the new case, after COMMIT."""
     if senders.is_unknown(case):
-        language = mailbox.language
+        language = guess_language(f"{mail.subject}\n{mail.text}", mailbox.language)
     else:
         language = (case.contact.language if case.contact else "") or case.customer.language
     for receiver, result in case_opened_by_customer.send_robust(
