@@ -36,8 +36,10 @@ def test_only_the_beginning_of_a_huge_text_is_read():
     assert guess_language(text, "de") == "de"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_unknown_spanish_sender_is_acknowledged_in_spanish(inbox):
+@pytest.mark.django_db
+def test_an_unknown_spanish_sender_is_acknowledged_in_spanish(
+    inbox, django_capture_on_commit_callbacks
+):
     announced: list[dict] = []
 
     def receiver(sender, **kwargs):
@@ -50,7 +52,8 @@ def test_an_unknown_spanish_sender_is_acknowledged_in_spanish(inbox):
             subject="Cafetera no funciona",
             body="Hola, mi cafetera no funciona desde ayer y la bomba hace ruido. Gracias.",
         )
-        inbound = services.receive(inbox, raw, source="mta")
+        with django_capture_on_commit_callbacks(execute=True):
+            inbound = services.receive(inbox, raw, source="mta")
     finally:
         case_opened_by_customer.disconnect(dispatch_uid="test-language")
     assert UnknownSender.objects.get(case=inbound.case).language == "es"
