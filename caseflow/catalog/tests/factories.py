@@ -86,7 +86,9 @@ class ServiceContractFactory(DjangoModelFactory):
     number = factory.Sequence(lambda n: f"SC-T-{n:05d}")
     customer = factory.SubFactory(CustomerFactory)
     level = ContractLevel.STANDARD
-    starts_on = factory.LazyFunction(timezone.localdate)
+    # A month back: "today" differs by a day between time zones around midnight, and a
+    # contract starting "today" would not yet cover a unit for a viewer west of the server.
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
 
     @factory.post_generation
