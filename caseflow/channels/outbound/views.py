@@ -3,7 +3,7 @@ sending, and sending a failed mail again. Thin: each POST calls one service.
 
 The reply form is loaded when the agent opens it (its defaults cost a few queries the case
 page need not pay); a sent reply answers like every other case action, with the changed
-page parts out of band (the desk's `_changed`), plus a fresh reply form.
+page parts out of band (the desk's `case_changed`), plus a fresh reply form.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from caseflow.channels.outbound import selectors, services, templating
 from caseflow.channels.outbound.forms import ReplyForm
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import Channel
-from caseflow.desk.views.cases import _add_error, _changed, _load
+from caseflow.desk.views.cases import add_service_error, case_changed, load_case
 
 
 def _form_context(request: HttpRequest, case: Case, form: ReplyForm, defaults: dict) -> dict:
@@ -61,7 +61,7 @@ def _initial(request: HttpRequest, case: Case, defaults: dict, templates: list) 
 @require_http_methods(["GET", "POST"])
 def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the reply form (with `template`, filled from it). POST: send the reply."""
-    case = _load(request, pk)
+    case = load_case(request, pk)
     if not can(request.user, "case.event"):
         return HttpResponseForbidden(_("Your role does not allow this."))
     defaults = selectors.reply_defaults(case)
@@ -95,13 +95,13 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             if exc.field == "attachments":
                 exc.field = "files"
-            _add_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
                 _("E-mail to %(to)s queued.") % {"to": ", ".join(outbound.to.split())},
             )
-            response = _changed(request, pk, "reply")
+            response = case_changed(request, pk, "reply")
             if request.htmx:
                 fresh = render_to_string(
                     "channels/_reply.html",
@@ -120,7 +120,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def outbound_retry(request: HttpRequest, pk: int, outbound_id: int) -> HttpResponse:
     """Send a failed e-mail again; answers the message's status line."""
-    case = _load(request, pk)
+    case = load_case(request, pk)
     outbound = OutboundMessage.objects.filter(pk=outbound_id, case_id=case.pk).first()
     if outbound is None:
         raise Http404(_("No such message on this case."))

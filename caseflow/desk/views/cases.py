@@ -334,7 +334,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             except NotAllowed:
                 return HttpResponseForbidden(_("Your role does not allow this."))
             except DomainError as exc:
-                _add_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
                 target = reverse("desk:case_detail", args=[case.pk])
@@ -417,7 +417,8 @@ def _units_of(customer: Customer, wanted: str) -> list[Unit]:
 # --- the detail ---------------------------------------------------------------------------
 
 
-def _load(request: HttpRequest, pk: int) -> Case:
+def load_case(request: HttpRequest, pk: int) -> Case:
+    """The case as the viewer may see it, or 404 (shared with the channels' case actions)."""
     try:
         return selectors.case_detail(viewer=request.user, case_id=pk)
     except Case.DoesNotExist:
@@ -629,7 +630,7 @@ def _detail_context(
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: header, details, supplies, timeline, and the actions the viewer may take."""
-    case = _load(request, pk)
+    case = load_case(request, pk)
     context = _detail_context(request, case)
     # "Log the call" from the incoming-call notice: the PBX's call prefills the call form.
     prefill = call_selectors.call_form_prefill(request.GET.get("call"))
@@ -642,7 +643,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The timeline filtered by the chips; with a cursor, only the next older events."""
-    case = _load(request, pk)
+    case = load_case(request, pk)
     cursor = request.GET.get("cursor") or None
     try:
         context = _timeline_context(case, request.GET.getlist("show"), cursor)
@@ -688,7 +689,7 @@ def specific_code_options(request: HttpRequest) -> HttpResponse:
 FIELD_ALIASES = {"call_duration": "duration", "call_outcome": "outcome"}
 
 
-def _add_error(form: forms.Form, exc: DomainError) -> None:
+def add_service_error(form: forms.Form, exc: DomainError) -> None:
     """Put the service's message on the field it names, or above the form."""
     name = exc.field or ""
     name = FIELD_ALIASES.get(name, name)
@@ -706,7 +707,7 @@ def _act(
     done: str,
 ) -> HttpResponse:
     """Validate the form, call one service, answer the changed page parts or the form."""
-    case = _load(request, pk)
+    case = load_case(request, pk)
     form = build(case)
     status = 422
     conflict = False
@@ -719,10 +720,10 @@ def _act(
             form.add_error(None, exc.message)
             status, conflict = 409, True
         except DomainError as exc:
-            _add_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, done % {"number": case.number})
-            return _changed(request, pk, name)
+            return case_changed(request, pk, name)
     if request.htmx:
         context = {"case": case, "form": form, "conflict": conflict}
         if isinstance(form, ResolveForm):
@@ -733,10 +734,12 @@ def _act(
     return render(request, "desk/cases/detail.html", context, status=status)
 
 
-def _changed(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def case_changed(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """The answer to a successful case action: every page part out of band (shared with the
+    channels' case actions, so a reply refreshes the page like a note)."""
     if not request.htmx:
         return redirect("desk:case_detail", pk=pk)
-    case = _load(request, pk)
+    case = load_case(request, pk)
     context = _detail_context(request, case)
     context["acted"] = name
     response = render(request, "desk/cases/_changed.html", context)
@@ -891,7 +894,7 @@ def case_supply_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_supply_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     """Take a supply line off; on refusal the supplies come back with the message."""
-    case = _load(request, pk)
+    case = load_case(request, pk)
     line = SupplyLine.objects.filter(pk=line_id, case_id=case.pk).first()
     if line is None:
         raise Http404(_("This supply line is not on the case."))
@@ -907,7 +910,7 @@ def case_supply_remove(request: HttpRequest, pk: int, line_id: int) -> HttpRespo
         context["supply_error"] = exc.message
         return render(request, "desk/cases/_supplies.html", context, status=422)
     messages.success(request, _("Supply removed."))
-    return _changed(request, pk, "supply")
+    return case_changed(request, pk, "supply")
 
 
 @login_required
