@@ -137,6 +137,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain inputs, text areas and selects are written in Python: caseflow/core/renderers.py.
+FORM_RENDERER = "caseflow.core.renderers.Renderer"
+
 # --- Database -------------------------------------------------------------------------------
 # SQLite file by default; PostgreSQL (or anything dj-database-url reads) via DATABASE_URL.
 DATABASE_URL = env_str("DATABASE_URL", "")

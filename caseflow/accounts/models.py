@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from caseflow.core.models import ChoiceLabels
+
 
 class Role(models.TextChoices):
     AGENT = "agent", _("Support agent")
@@ -23,7 +25,7 @@ class Language(models.TextChoices):
     ES = "es", _("Spanish")
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.AGENT)
     language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.EN)
     time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Berlin")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caseflow.accounts.models import Team
 from caseflow.catalog.models import Product, SalesOrder, Unit
-from caseflow.core.models import Channel
+from caseflow.core.models import Channel, ChoiceLabels
 from caseflow.customers.models import Contact, Customer
 
 
@@ -83,7 +83,7 @@ class CodeKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
 
 
-class Code(models.Model):
+class Code(ChoiceLabels, models.Model):
     """A reason or resolution code. General codes have no parent; a specific code belongs to
     exactly one general code of the same kind (source 001)."""
 
@@ -139,7 +139,7 @@ class EventType(models.Model):
         return self.name
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     # Foreign keys carry no index of their own (db_index=False) where a composite index below
     # leads with them, or where no query filters by them: each index costs every insert of
     # the busiest table. Codes, priorities, contacts and orders are archived, never deleted,
@@ -282,7 +282,7 @@ class CallOutcome(models.TextChoices):
     CALL_BACK = "call_back", _("Call-back arranged")
 
 
-class TimelineEvent(models.Model):
+class TimelineEvent(ChoiceLabels, models.Model):
     """One entry on a case's timeline. Append-only: services create, nothing updates."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)

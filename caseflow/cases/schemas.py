@@ -258,7 +258,8 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_attachments(obj: object) -> list[object]:
-        return list(obj.attachments.all())  # type: ignore[attr-defined]
+        files = getattr(obj, "files", None)  # prefetched by `selectors.timeline`
+        return files if files is not None else list(obj.attachments.all())  # type: ignore[attr-defined]
 
 
 class SuggestionOut(Schema):

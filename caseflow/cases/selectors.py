@@ -126,11 +126,15 @@ def case_answer(*, viewer: Any, case_id: int) -> Case:
 
 
 def timeline(*, case: Case, categories: list[str] | None = None) -> QuerySet[TimelineEvent]:
-    """The case's events, newest first, with type, actor and attachments."""
+    """The case's events, newest first, with type, actor and attachments (as the list
+    `event.files`: a prefetched list, where `event.attachments.all()` builds a queryset per
+    event)."""
     events = (
         TimelineEvent.objects.filter(case=case)
         .select_related("event_type", "actor")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("id"), to_attr="files")
+        )
     )
     if categories:
         events = events.filter(event_type__category__in=categories)

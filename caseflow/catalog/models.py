@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from caseflow.core.models import ChoiceLabels
 from caseflow.customers.models import Customer
 
 SERIAL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
@@ -40,7 +41,7 @@ class ProductType(models.Model):
         return self.name
 
 
-class Product(models.Model):
+class Product(ChoiceLabels, models.Model):
     sku = models.CharField(_("article number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=ProductKind)
@@ -116,7 +117,7 @@ class RegistrationChannel(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
-class Registration(models.Model):
+class Registration(ChoiceLabels, models.Model):
     """A unit registered to its end customer: purchase and warranty dates (source 000)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations")
@@ -166,7 +167,7 @@ class ContractLevel(models.TextChoices):
     PREMIUM = "premium", _("Premium")
 
 
-class ServiceContract(models.Model):
+class ServiceContract(ChoiceLabels, models.Model):
     """Extends the warranty of the units it covers between its start and end dates."""
 
     number = models.CharField(_("contract number"), max_length=30, unique=True)

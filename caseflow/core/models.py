@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# (field, language) → {value: label}: the labels of a field's choices are code constants.
+_CHOICE_LABELS: dict[tuple[models.Field, str | None], dict[Any, str]] = {}
+
+
+class ChoiceLabels(models.Model):
+    """`get_FOO_display()` from a per-language table instead of Django's default, which
+    hashes every choice (and so translates every label) on each call: on a list of 50 cases
+    that was two thirds of the gettext calls of the page."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        key = (field, get_language())
+        labels = _CHOICE_LABELS.get(key)
+        if labels is None:
+            labels = {value: str(label) for value, label in field.flatchoices}
+            _CHOICE_LABELS[key] = labels
+        value = getattr(self, field.attname)
+        try:
+            return labels.get(value, value)
+        except TypeError:  # an unhashable value: Django's own way
+            return super()._get_FIELD_display(field)
 
 
 class Channel(models.TextChoices):

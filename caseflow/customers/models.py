@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.accounts.models import Language
-from caseflow.core.models import AddressFields
+from caseflow.core.models import AddressFields, ChoiceLabels
 
 
 class CustomerKind(models.TextChoices):
@@ -31,7 +31,7 @@ class Region(models.Model):
         return self.name
 
 
-class Customer(AddressFields):
+class Customer(ChoiceLabels, AddressFields):
     number = models.CharField(_("customer number"), max_length=20, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=12, choices=CustomerKind)
     name = models.CharField(_("name"), max_length=200)
@@ -112,7 +112,7 @@ class ContactPointKind(models.TextChoices):
 PHONE_KINDS = (ContactPointKind.PHONE, ContactPointKind.MOBILE, ContactPointKind.FAX)
 
 
-class ContactPoint(models.Model):
+class ContactPoint(ChoiceLabels, models.Model):
     """An e-mail address or phone number of a contact.
 
     `value` is normalised: e-mail addresses lower-cased, phone numbers in E.164, so a

@@ -80,6 +80,7 @@ from caseflow.desk.forms.cases import (
     looks_like_case_number,
     specific_codes,
 )
+from caseflow.desk.rows import case_rows, short_datetime
 
 PAGE_SIZE = 50
 TIMELINE_PAGE = 50
@@ -273,6 +274,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "rows": case_rows(page.items),
         "searchable": searchable,
         "best_only": best_only,
         "first_query": query.urlencode(),
@@ -561,7 +563,8 @@ def _describe(events: list[TimelineEvent]) -> None:
     team_ids.discard(None)
     users = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
     teams = {t.pk: t.name for t in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
-    fields = {f.name: str(f.verbose_name) for f in Case._meta.fields}
+    fields: dict[str, str] = {}
+    when = short_datetime()
     for event in events:
         data, code = event.data or {}, event.event_type.code
         summary = ""
@@ -576,6 +579,7 @@ def _describe(events: list[TimelineEvent]) -> None:
                 "team": teams.get(data.get("team"), "—"),
             }
         elif code == "field_changed":
+            fields = fields or {f.name: str(f.verbose_name) for f in Case._meta.fields}
             summary = ", ".join(fields.get(str(name), str(name)) for name in data.get("fields", []))
         elif code == "resolved":
             summary = " / ".join(str(c) for c in (data.get("general"), data.get("specific")) if c)
@@ -583,6 +587,8 @@ def _describe(events: list[TimelineEvent]) -> None:
             summary = _label(CaseType, data["case_type"])
         event.summary = summary  # type: ignore[attr-defined]
         event.duration_text = _duration(event.call_duration)  # type: ignore[attr-defined]
+        event.when = when(event.occurred_at)  # type: ignore[attr-defined]
+        event.when_iso = event.occurred_at.isoformat()  # type: ignore[attr-defined]
 
 
 def _timeline_context(case: Case, show: list[str], cursor: str | None) -> dict[str, Any]:

@@ -1,0 +1,71 @@
+"""The case list's rows as plain strings, prepared in Python.
+
+The case list shows 50 rows of ten cells on every page and every filter change. Through the
+template language those cells cost ~10 ms of CPU per page (a `reverse()` and two `date`
+filters per row, `truncatechars`, the choice labels); the same cells prepared here cost ~1 ms
+and the template that prints them ~3 ms. Each row is a dict: the template engine tries a
+dict key before an attribute, so `{{ row.number }}` is its cheapest lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils import dateformat, formats, timezone
+
+from caseflow.cases.models import Case
+
+# A primary key no row has: reversed once, then replaced by each row's key.
+_PK_SLOT = 987654321
+
+
+def pk_url(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for many keys at the cost of one `reverse()`."""
+    template = reverse(name, args=[_PK_SLOT])
+    slot = str(_PK_SLOT)
+    return lambda pk: template.replace(slot, str(pk))
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the last one an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_datetime() -> Callable[[Any], str]:
+    """A datetime in the active time zone and language's short format (`SHORT_DATETIME_FORMAT`,
+    as the `date` filter prints it), with the zone and format looked up once."""
+    zone = timezone.get_current_timezone()
+    pattern = formats.get_format("SHORT_DATETIME_FORMAT")
+    return lambda moment: dateformat.format(moment.astimezone(zone), pattern)
+
+
+def case_rows(cases: Iterable[Case]) -> list[dict[str, Any]]:
+    """One dict per case with what a row of the case list shows. The cases come with their
+    customer, product, unit, priority, owner and team loaded."""
+    url = pk_url("desk:case_detail")
+    when = short_datetime()
+    rows = []
+    for case in cases:
+        rows.append(
+            {
+                "pk": case.pk,
+                "url": url(case.pk),
+                "number": case.number,
+                "subject": clip(case.subject, 90),
+                "customer": clip(case.customer.name, 40),
+                "product": case.product.sku if case.product else "",
+                "serial": case.unit.serial if case.unit else "",
+                "status": case.status,
+                "status_label": case.get_status_display(),
+                "priority_rank": case.priority.rank,
+                "priority": case.priority.name,
+                "case_type": case.get_case_type_display(),
+                "owner": str(case.owner) if case.owner else "",
+                "team": case.team.name if case.team else "",
+                "received_iso": case.received_at.isoformat(),
+                "received": when(case.received_at),
+            }
+        )
+    return rows

@@ -1,0 +1,64 @@
+"""The case list's rows prepared in Python print what the template filters printed."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from caseflow.accounts.models import Team
+from caseflow.cases.models import CaseStatus, Priority
+from caseflow.desk.rows import case_rows, clip, pk_url, short_datetime
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pk_url_is_reverse_for_every_key():
+    url = pk_url("desk:case_detail")
+    for pk in (1, 9, 10, 987654, 12345678901):
+        assert url(pk) == reverse("desk:case_detail", args=[pk])
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [("", 5, ""), ("short", 5, "short"), ("longer", 5, "long…"), ("Größe ✓ü", 7, "Größe …")],
+)
+def test_clip(text, limit, expected):
+    assert clip(text, limit) == expected
+    assert len(clip(text, limit)) <= limit
+
+
+@pytest.mark.parametrize(("language", "zone"), [("en", "America/New_York"), ("de", "Asia/Tokyo")])
+def test_short_datetime_prints_what_the_date_filter_prints(language, zone):
+    moment = datetime(2026, 3, 2, 23, 30, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    with translation.override(language), timezone.override(zone):
+        expected = Template('{{ moment|date:"SHORT_DATETIME_FORMAT" }}').render(
+            Context({"moment": moment})
+        )
+        assert short_datetime()(moment) == expected
+
+
+def test_a_row_holds_each_cell(agent, desk_case_open, desk_case_unit):
+    team = Team.objects.create(name="Espresso")
+    case = desk_case_open(subject="x" * 120, unit=desk_case_unit, owner=agent, team=team)
+    case.priority = Priority.objects.get(pk=case.priority_id)
+    with translation.override("de"), timezone.override("Europe/Berlin"):
+        (row,) = case_rows([case])
+        assert row["status_label"] == str(CaseStatus.NEW.label)  # in the active language
+    assert row["url"] == reverse("desk:case_detail", args=[case.pk])
+    assert row["subject"] == "x" * 89 + "…"
+    assert row["serial"] == desk_case_unit.serial
+    assert row["product"] == desk_case_unit.product.sku
+    assert row["owner"] == str(agent) and row["team"] == "Espresso"
+    assert row["received_iso"] == case.received_at.isoformat()
+
+
+def test_a_case_without_unit_owner_or_team_leaves_those_cells_empty(desk_case_open):
+    case = desk_case_open()
+    case.priority = Priority.objects.get(pk=case.priority_id)
+    (row,) = case_rows([case])
+    assert (row["serial"], row["owner"], row["team"]) == ("", "", "")
