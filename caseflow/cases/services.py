@@ -563,8 +563,11 @@ def record_event(
     require(actor, "case.event")
     _check_channel(channel)
     if isinstance(event_type, str):
-        found = EventType.objects.filter(code=event_type, active=True).first()
-        if found is None:
+        try:
+            found = config.event_type(event_type)
+        except EventType.DoesNotExist:
+            found = None
+        if found is None or not found.active:
             raise DomainError(_("Unknown event type."), field="event_type", code="unknown")
         event_type = found
     if event_type.is_system or not event_type.active:

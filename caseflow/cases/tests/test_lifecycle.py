@@ -4,7 +4,14 @@ import pytest
 from django.utils import timezone
 
 from caseflow.cases import services
-from caseflow.cases.models import Attachment, Case, CaseStatus, SupplyLine, TimelineEvent
+from caseflow.cases.models import (
+    Attachment,
+    Case,
+    CaseStatus,
+    EventType,
+    SupplyLine,
+    TimelineEvent,
+)
 from caseflow.core.audit import first_broken_link
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import AuditEntry, Channel
@@ -193,6 +200,15 @@ def test_calls_and_notes_on_the_timeline(open_case, agent):
     with pytest.raises(DomainError) as exc:
         services.record_event(actor=agent, channel=UI, case=case, event_type="nope", text="x")
     assert exc.value.field == "event_type"
+    # event types come from the configuration cache; switching one off in the admin clears it
+    note = EventType.objects.get(code="note")
+    note.active = False
+    note.save()
+    with pytest.raises(DomainError) as exc:
+        services.record_event(actor=agent, channel=UI, case=case, event_type="note", text="x")
+    assert exc.value.code == "unknown"
+    note.active = True
+    note.save()
     with pytest.raises(DomainError) as exc:
         services.record_event(
             actor=agent,

@@ -176,8 +176,9 @@ def thread_of(case: Case) -> tuple[str, str]:
     return clean_message_id(parent)[:998], " ".join(ordered)
 
 
-def _lock(case: Case, version: int | None) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+def _lock(case: Case, version: int | None, related: tuple[str, ...] = ()) -> Case:
+    """Re-read `case` under a row lock (with the `related` rows the message shows)."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case.pk)
     if version is not None and version != locked.version:
         raise stale_conflict(locked, label=_("Case %(number)s") % {"number": locked.number})
     return locked
@@ -312,7 +313,7 @@ def send_reply(
         raise DomainError(
             _("%(name)s is not a reply template.") % {"name": template.name}, field="template"
         )
-    case = _lock(case, version)
+    case = _lock(case, version, related=templating.CASE_RELATED if template else ())
     if case.status == CaseStatus.CLOSED:
         raise DomainError(
             _("Case %(number)s is closed; reopen it first.") % {"number": case.number},
@@ -411,7 +412,7 @@ def send_acknowledgement(
     if is_automatic_address(to):
         logger.info("no acknowledgement to the automatic address %s", to)
         return None
-    case = _lock(case, None)
+    case = _lock(case, None, related=templating.CASE_RELATED)
     if OutboundMessage.objects.filter(case=case, is_acknowledgement=True).exists():
         return None
     template = templating.pick_for_purpose(purpose, language)

@@ -58,6 +58,10 @@ def with_signature(body: str, signature: str) -> str:
     return f"{body}\n\n{block}"
 
 
+# What `values_for` reads of a case: load them with it.
+CASE_RELATED = ("customer", "contact", "product", "unit")
+
+
 def values_for(
     case: Case, *, agent_name: str = "", signature: str = "", contact_name: str = ""
 ) -> dict[str, str]:
