@@ -221,6 +221,30 @@ def test_words_are_searched_ranked_and_date_sorting_pages_through_them(
     assert rows(by_date) == [grinder.pk]
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec(views.SEARCH_MODULE) is None, reason="no search module yet"
+)
+def test_a_ranked_page_shows_each_rows_customer_unit_and_product_in_constant_queries(
+    client, agent, desk_case_open, desk_case_unit
+):
+    client.force_login(agent)
+    for n in range(3):
+        desk_case_open(subject=f"Grinder jammed {n}", unit=desk_case_unit, received_at=at(n))
+
+    def ranked() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, {"q": "grinder"}, headers=HTMX)
+        return len(queries), response.content.decode()
+
+    few, _html = ranked()
+    for n in range(3, 12):
+        desk_case_open(subject=f"Grinder jammed {n}", unit=desk_case_unit, received_at=at(n))
+    many, html = ranked()
+    assert many == few
+    assert html.count("data-case-row=") == 12
+    assert html.count(desk_case_unit.serial) == 12 and desk_case_unit.product.sku in html
+
+
 def at(seconds: int) -> datetime:
     """Whole seconds apart (a test below covers sub-millisecond neighbours)."""
     return datetime(2026, 1, 5, 9, 0, tzinfo=zoneinfo.ZoneInfo("UTC")) + timedelta(seconds=seconds)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import (
     Http404,
     HttpRequest,
@@ -259,7 +259,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             if sort == "relevance":
                 # Ranked by relevance there is no keyset to page on: the best page is
                 # what a search is for; sorting by date pages through every match.
-                page = Page(items=list(cases[:PAGE_SIZE]), next_cursor=None)
+                page = Page(items=_best_matches(cases), next_cursor=None)
                 best_only = len(page.items) == PAGE_SIZE
             elif sort == "priority" and not data["priority"]:
                 page = _priority_page(cases, priorities, cursor)
@@ -292,6 +292,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request.GET.get(name) for name in ("product", "customer", "received_from", "received_to")
     )
     return render(request, "desk/cases/list.html", context)
+
+
+def _best_matches(cases: QuerySet[Case]) -> list[Case]:
+    """The first page of a ranked search. Ranking sorts up to RANK_WINDOW matches; joined to
+    customer, unit and product, PostgreSQL joined all of them before sorting (13 of 33 ms at
+    1M cases), so the page's rows get theirs afterwards, by key (three small queries)."""
+    items = list(cases.select_related(None)[:PAGE_SIZE])
+    prefetch_related_objects(items, *ROW_RELATED)
+    return items
 
 
 def _with(query: Any, **params: Any) -> str:
