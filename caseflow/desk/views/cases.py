@@ -624,6 +624,7 @@ def _detail_context(
     user = request.user
     allowed = Allowed.on(user, case)
     choices = _choices_for(allowed)
+    _attach_choices([case], choices)  # priority, owner and team: not joined by the selector
     lines = case.active_supplies  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "case": case,
