@@ -18,7 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
 from caseflow.accounts.tokens import TokenAuth
-from caseflow.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from caseflow.core.errors import Conflict, DomainError, NotAllowed, NotFound, Refused
 
 api = NinjaAPI(
     title="Caseflow API",
@@ -38,7 +38,10 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    status = next((s for cls, s in HTTP_STATUS.items() if isinstance(exc, cls)), 422)
+    if isinstance(exc, Refused):
+        status = exc.status
+    else:
+        status = next((s for cls, s in HTTP_STATUS.items() if isinstance(exc, cls)), 422)
     body = error_body(exc.code, exc.message, exc.field, **exc.extra)
     return api.create_response(request, body, status=status)
 

@@ -27,6 +27,9 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from caseflow.core.errors import Refused
+from caseflow.core.schemas import ErrorOut
+
 TIMESTAMP_HEADER = "X-Caseflow-Timestamp"
 SIGNATURE_HEADER = "X-Caseflow-Signature"
 # An event or an SMS is a few hundred bytes; anything this big is not one.
@@ -34,15 +37,10 @@ MAX_BODY_BYTES = 64 * 1024
 _DIGITS = re.compile(r"[0-9]{1,12}")
 
 
-class Refused(Exception):
-    """The request is refused: `status` and the API's error body (`code`, `message`, `field`)."""
-
-    def __init__(
-        self, status: int, code: str, message: str, field: str | None = None, **extra: Any
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body: dict[str, Any] = {"code": code, "message": message, "field": field, **extra}
+def answers(ok: Any) -> dict[int, Any]:
+    """The `response` of a signed webhook: `ok` for 200, the API's error body for every
+    refusal (`Refused` and the services' `DomainError`s are answered by caseflow.api)."""
+    return {200: ok, **{status: ErrorOut for status in (400, 401, 403, 404, 409, 413, 422, 503)}}
 
 
 def openapi(schema: type[BaseModel]) -> dict[str, Any]:

@@ -38,3 +38,14 @@ class Conflict(DomainError):
     """The object changed since the caller read it (optimistic version check)."""
 
     code = "conflict"
+
+
+class Refused(DomainError):
+    """The request itself is refused before any business rule is asked (a webhook's missing
+    signature, a malformed or oversize body, a switched-off feature): answered with `status`."""
+
+    def __init__(
+        self, status: int, code: str, message: Any, field: str | None = None, **extra: Any
+    ) -> None:
+        super().__init__(message, field=field, code=code, **extra)
+        self.status = status

@@ -14,8 +14,6 @@ from pydantic import ConfigDict, Field
 from caseflow.channels import webhooks
 from caseflow.channels.api import router
 from caseflow.channels.calls import services
-from caseflow.core.errors import DomainError
-from caseflow.core.schemas import ErrorOut
 
 
 class CtiEventIn(Schema):
@@ -44,46 +42,30 @@ class CtiEventOut(Schema):
     duplicate: bool = Field(description="this event had been received before: nothing changed")
 
 
-_BODY = webhooks.openapi(CtiEventIn)
-_ANSWERS: dict[int, Any] = {
-    200: CtiEventOut,
-    400: ErrorOut,
-    401: ErrorOut,
-    413: ErrorOut,
-    422: ErrorOut,
-    503: ErrorOut,
-}
-
-
 @router.post(
     "/cti/events",
     auth=None,
-    response=_ANSWERS,
-    openapi_extra=_BODY,
+    response=webhooks.answers(CtiEventOut),
+    openapi_extra=webhooks.openapi(CtiEventIn),
     summary="A call event from the PBX (signed)",
 )
 def cti_event(request: HttpRequest) -> Status[Any]:
     """Record a call started / answered / ended event. Signed with HMAC-SHA256 of
     `<X-Caseflow-Timestamp>.<raw body>` in `X-Caseflow-Signature: sha256=<hex>`; replays of
     the same (call_id, event) change nothing."""
-    try:
-        body = webhooks.verified_body(request, secrets=settings.CTI_SECRETS)
-        data = webhooks.parse(body, CtiEventIn)
-        result = services.record_cti_event(
-            event=data.event,
-            call_id=data.call_id,
-            caller=data.caller or "",
-            callee=data.to or "",
-            direction=data.direction,
-            agent=data.agent or "",
-            at=data.at,
-            duration=data.duration,
-            payload=data.model_dump(mode="json", by_alias=True),
-        )
-    except webhooks.Refused as exc:
-        return Status(exc.status, exc.body)
-    except DomainError as exc:
-        return Status(422, {"code": exc.code, "message": exc.message, "field": exc.field})
+    body = webhooks.verified_body(request, secrets=settings.CTI_SECRETS)
+    data = webhooks.parse(body, CtiEventIn)
+    result = services.record_cti_event(
+        event=data.event,
+        call_id=data.call_id,
+        caller=data.caller or "",
+        callee=data.to or "",
+        direction=data.direction,
+        agent=data.agent or "",
+        at=data.at,
+        duration=data.duration,
+        payload=data.model_dump(mode="json", by_alias=True),
+    )
     call = result.call
     return Status(
         200,

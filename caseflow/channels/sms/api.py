@@ -14,8 +14,6 @@ from pydantic import ConfigDict, Field
 from caseflow.channels import webhooks
 from caseflow.channels.api import router
 from caseflow.channels.sms import services
-from caseflow.core.errors import DomainError
-from caseflow.core.schemas import ErrorOut
 
 
 class InboundSmsIn(Schema):
@@ -37,20 +35,10 @@ class InboundSmsOut(Schema):
     duplicate: bool = Field(description="received before: nothing changed")
 
 
-_ANSWERS: dict[int, Any] = {
-    200: InboundSmsOut,
-    400: ErrorOut,
-    401: ErrorOut,
-    413: ErrorOut,
-    422: ErrorOut,
-    503: ErrorOut,
-}
-
-
 @router.post(
     "/sms/inbound",
     auth=None,
-    response=_ANSWERS,
+    response=webhooks.answers(InboundSmsOut),
     openapi_extra=webhooks.openapi(InboundSmsIn),
     summary="An SMS from a customer, forwarded by the gateway (signed)",
 )
@@ -58,20 +46,15 @@ def sms_inbound(request: HttpRequest) -> Status[Any]:
     """Link the SMS by the sender's number like e-mail: the contact's latest open case (or
     the case its text names) gets an `sms_in` entry, else a new case is opened. Signed like
     the CTI webhook with SMS_INBOUND_SECRET; a re-delivery of the same id changes nothing."""
-    try:
-        body = webhooks.verified_body(request, secrets=settings.SMS_INBOUND_SECRETS)
-        data = webhooks.parse(body, InboundSmsIn)
-        received = services.receive_sms(
-            provider_id=data.id,
-            sender=data.sender,
-            to=data.to or "",
-            text=data.text,
-            sent_at=data.at,
-        )
-    except webhooks.Refused as exc:
-        return Status(exc.status, exc.body)
-    except DomainError as exc:
-        return Status(422, {"code": exc.code, "message": exc.message, "field": exc.field})
+    body = webhooks.verified_body(request, secrets=settings.SMS_INBOUND_SECRETS)
+    data = webhooks.parse(body, InboundSmsIn)
+    received = services.receive_sms(
+        provider_id=data.id,
+        sender=data.sender,
+        to=data.to or "",
+        text=data.text,
+        sent_at=data.at,
+    )
     sms = received.sms
     return Status(
         200,
