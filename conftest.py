@@ -96,6 +96,50 @@ class ApiClient:
 
 
 @pytest.fixture
+def registered_caller(agent) -> dict:
+    """Erika Mustermann (030 1234567, stored +49301234567; erika@example.com) with an
+    EM-2000 espresso machine registered 100 days ago, made through the services: the
+    caller of the browser journeys. {"customer", "registration", "unit"}."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from caseflow.catalog.services import create_product, register_unit
+    from caseflow.core.models import Channel
+    from caseflow.customers.services import create_customer
+
+    customer = create_customer(
+        actor=agent,
+        channel=Channel.PHONE,
+        kind="person",
+        name="Erika Mustermann",
+        language="de",
+        city="Berlin",
+        country="DE",
+        phones=["030 1234567"],
+        emails=["erika@example.com"],
+    )
+    product = create_product(
+        actor=None,
+        channel=Channel.IMPORT,
+        sku="EM-2000",
+        name="Espresso machine EM-2000",
+        kind="device",
+        is_serialised=True,
+        warranty_months=24,
+    )
+    registration = register_unit(
+        actor=agent,
+        channel=Channel.PHONE,
+        customer=customer,
+        product=product,
+        serial="EM2000-0001",
+        purchased_on=timezone.localdate() - timedelta(days=100),
+    )
+    return {"customer": customer, "registration": registration, "unit": registration.unit}
+
+
+@pytest.fixture
 def api_as(client):
     """`api_as(user)` → an API client authenticated with a fresh token of `user`."""
     return lambda user: ApiClient(client, user)

@@ -6,8 +6,6 @@ with the number as a tel: link."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import urllib.request
@@ -18,30 +16,27 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseflow.cases.services import open_case
-from caseflow.catalog.services import create_product, register_unit
+from caseflow.channels.tests.phone_helpers import CTI_SECRET, sign
 from caseflow.core.models import Channel
-from caseflow.customers.services import create_customer
+from caseflow.desk.tests.browser.steps import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "pw-for-tests-only"  # the root conftest's users
-SECRET = "test-cti-secret"  # settings_test.CTI_SECRETS
 POLL = 8000  # ms: the notice polls every 3 s
 
 
 def pbx(base: str, **event) -> dict:
     """POST one call event to the live server as a PBX does: signed, over real HTTP."""
     body = json.dumps({"call_id": "pbx-4711", "to": "+49 40 999000", **event}).encode()
-    stamp = str(int(time.time()))
-    signature = hmac.new(SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
+    stamp = int(time.time())
     request = urllib.request.Request(  # noqa: S310 (the live server, http)
         base + "/api/channels/cti/events",
         data=body,
         method="POST",
         headers={
             "Content-Type": "application/json",
-            "X-Caseflow-Timestamp": stamp,
-            "X-Caseflow-Signature": "sha256=" + signature.hexdigest(),
+            "X-Caseflow-Timestamp": str(stamp),
+            "X-Caseflow-Signature": sign(CTI_SECRET, stamp, body),
         },
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
@@ -50,49 +45,16 @@ def pbx(base: str, **event) -> dict:
 
 
 @pytest.fixture
-def caller(agent):
-    customer = create_customer(
-        actor=agent,
-        channel=Channel.PHONE,
-        kind="person",
-        name="Erika Mustermann",
-        language="de",
-        city="Berlin",
-        country="DE",
-        phones=["030 1234567"],
-    )
-    product = create_product(
-        actor=None,
-        channel=Channel.IMPORT,
-        sku="EM-2000",
-        name="Espresso machine EM-2000",
-        kind="device",
-        is_serialised=True,
-        warranty_months=24,
-    )
-    registration = register_unit(
-        actor=agent,
-        channel=Channel.PHONE,
-        customer=customer,
-        product=product,
-        serial="EM2000-0001",
-        purchased_on=timezone.localdate() - timedelta(days=100),
-    )
+def caller(agent, registered_caller):
+    customer = registered_caller["customer"]
     case = open_case(
         actor=agent,
         channel=Channel.PHONE,
         customer=customer,
-        unit=registration.unit,
+        unit=registered_caller["unit"],
         subject="Pump is loud",
     )
     return {"customer": customer, "case": case}
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + reverse("desk:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_signed_call_event_pops_up_the_caller_on_the_open_desk(

@@ -12,16 +12,9 @@ from django.urls import reverse
 
 from caseflow.channels.models import Mailbox, OutboundMessage
 from caseflow.channels.webform.services import WebRequest, submit_request
+from caseflow.desk.tests.browser.steps import log_in, settled
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PASSWORD = "pw-for-tests-only"  # the root conftest's users
-
-
-def settled(page) -> None:
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
 
 
 def test_an_agent_replies_with_the_solution_template(
@@ -46,10 +39,7 @@ def test_an_agent_replies_with_the_solution_template(
     case.save()
     mailoutbox.clear()
 
-    page.goto(live_server.url + reverse("desk:login"))
-    page.get_by_label("Username").fill(agent.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, agent.username)
     page.goto(live_server.url + reverse("desk:case_detail", args=[case.pk]))
     expect(page.locator("#case-timeline")).to_contain_text("Desde ayer la bomba hace mucho ruido.")
 

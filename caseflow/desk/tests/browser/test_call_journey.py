@@ -6,19 +6,15 @@ the case among the resolved ones. Screenshots of the main screens go to the test
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 
-from caseflow.catalog.services import create_product, register_unit
 from caseflow.core.models import Channel
-from caseflow.customers.services import create_customer
+from caseflow.desk.tests.browser.steps import log_in, settled
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-PASSWORD = "pw-for-tests-only"  # the root conftest's users
 
 
 def short_date(day) -> str:
@@ -26,60 +22,12 @@ def short_date(day) -> str:
         return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
-@pytest.fixture
-def call_world(agent):
-    """A caller with a registered espresso machine, made through the services."""
-    customer = create_customer(
-        actor=agent,
-        channel=Channel.PHONE,
-        kind="person",
-        name="Erika Mustermann",
-        language="de",
-        city="Berlin",
-        country="DE",
-        phones=["030 1234567"],  # stored as +49301234567
-        emails=["erika@example.com"],
-    )
-    product = create_product(
-        actor=None,
-        channel=Channel.IMPORT,
-        sku="EM-2000",
-        name="Espresso machine EM-2000",
-        kind="device",
-        is_serialised=True,
-        warranty_months=24,
-    )
-    registration = register_unit(
-        actor=agent,
-        channel=Channel.PHONE,
-        customer=customer,
-        product=product,
-        serial="EM2000-0001",
-        purchased_on=timezone.localdate() - timedelta(days=100),
-    )
-    return {"customer": customer, "registration": registration, "unit": registration.unit}
-
-
-def settled(page) -> None:
-    """Wait until htmx has swapped, settled and wired up what a response brought."""
-    page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + reverse("desk:login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, call_world, desk_shots):
+def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_caller, desk_shots):
     from playwright.sync_api import expect
 
     base = live_server.url
-    customer, unit = call_world["customer"], call_world["unit"]
-    warranty_end = short_date(call_world["registration"].warranty_ends_on)
+    customer, unit = registered_caller["customer"], registered_caller["unit"]
+    warranty_end = short_date(registered_caller["registration"].warranty_ends_on)
 
     # 1. Log in: the desk opens on the incoming-call screen, the search box focused.
     log_in(page, base, agent.username)
@@ -168,7 +116,7 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, call_world, 
 
 
 def test_an_unknown_caller_is_created_and_a_repeat_call_joins_the_open_case(
-    page, live_server, agent, call_world, desk_shots
+    page, live_server, agent, registered_caller, desk_shots
 ):
     from playwright.sync_api import expect
 
@@ -176,7 +124,7 @@ def test_an_unknown_caller_is_created_and_a_repeat_call_joins_the_open_case(
     from caseflow.cases.services import open_case
 
     base = live_server.url
-    customer, unit = call_world["customer"], call_world["unit"]
+    customer, unit = registered_caller["customer"], registered_caller["unit"]
     case = open_case(
         actor=agent, channel=Channel.PHONE, customer=customer, unit=unit, subject="Pump is loud"
     )
