@@ -14,6 +14,7 @@ from django.utils import timezone
 from caseflow.cases.models import CallOutcome
 from caseflow.channels.models import CALL_LIVE, Call, CallState
 from caseflow.core.phones import display
+from caseflow.desk.rows import duration_text
 
 # A call the PBX never reported as ended stops ringing on the desk after this long.
 LIVE_FOR = timedelta(hours=2)
@@ -67,14 +68,6 @@ def call_for_notice(pk: int) -> Call:
     return Call.objects.select_related("customer", "contact", "case", "agent").get(pk=pk)
 
 
-def _duration_text(seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def call_form_initial(call: Call) -> dict[str, Any]:
     """The call form's prefill for logging `call` on a case: direction, number, duration,
     outcome (not reached when nobody answered)."""
@@ -83,7 +76,7 @@ def call_form_initial(call: Call) -> dict[str, Any]:
         "call": call.pk,
         "direction": call.direction,
         "number": display(call.number) if call.number else call.raw_number,
-        "duration": _duration_text(call.duration),
+        "duration": duration_text(call.duration),
         "outcome": CallOutcome.REACHED if answered else CallOutcome.NOT_REACHED,
     }
 

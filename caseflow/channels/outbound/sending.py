@@ -1,4 +1,5 @@
-"""Delivering queued e-mail: claim, send over SMTP, record; retry with backoff.
+"""Delivering queued e-mail: claim, send over SMTP, record; retry with backoff. The claim
+and the sweep's query serve the SMS sender too (`claim`, `overdue`).
 
 A worker claims a message with a conditional UPDATE (queued, and nobody's claim running),
 so two consumers never send the same message; a sent message is never sent again. The
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -76,18 +77,36 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def deliver(outbound_id: int) -> str:
-    """Send one queued e-mail. Returns what happened: sent, retry, failed or skipped (not
-    queued, not an e-mail, or another worker has it)."""
+def claim(outbound_id: int, kind: str) -> bool:
+    """Lease the queued message `outbound_id` of `kind` (e-mail or SMS) for one attempt,
+    counting it; False when it is not queued or another worker's lease still runs."""
     now = timezone.now()
     claimed = (
-        OutboundMessage.objects.filter(
-            pk=outbound_id, kind=MessageKind.EMAIL, status=OutboundStatus.QUEUED
-        )
+        OutboundMessage.objects.filter(pk=outbound_id, kind=kind, status=OutboundStatus.QUEUED)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
         .update(locked_until=now + LEASE, attempts=F("attempts") + 1)
     )
-    if claimed != 1:
+    return claimed == 1
+
+
+def overdue(kind: str, *, now: datetime | None = None) -> list[int]:
+    """Queued messages of `kind` whose attempt is overdue (the enqueue after COMMIT was lost,
+    a worker died mid-send, the queue was down) and nobody holds: oldest due first."""
+    now = now or timezone.now()
+    cut = now - SWEEP_GRACE
+    return list(
+        OutboundMessage.objects.filter(kind=kind, status=OutboundStatus.QUEUED)
+        .filter(Q(next_attempt_at__lte=cut) | Q(next_attempt_at__isnull=True, created_at__lte=cut))
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+
+
+def deliver(outbound_id: int) -> str:
+    """Send one queued e-mail. Returns what happened: sent, retry, failed or skipped (not
+    queued, not an e-mail, or another worker has it)."""
+    if not claim(outbound_id, MessageKind.EMAIL):
         return "skipped"
     message = OutboundMessage.objects.select_related("event").get(pk=outbound_id)
     try:
@@ -133,15 +152,7 @@ def sweep() -> int:
     a worker died mid-send, the queue was down). Returns how many were enqueued."""
     from caseflow.channels.outbound import tasks
 
-    now = timezone.now()
-    cut = now - SWEEP_GRACE
-    ids = list(
-        OutboundMessage.objects.filter(kind=MessageKind.EMAIL, status=OutboundStatus.QUEUED)
-        .filter(Q(next_attempt_at__lte=cut) | Q(next_attempt_at__isnull=True, created_at__lte=cut))
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    ids = overdue(MessageKind.EMAIL)
     for pk in ids:
         tasks.send_outbound(pk)
     return len(ids)

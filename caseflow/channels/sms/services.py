@@ -11,7 +11,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from caseflow.channels.models import (
     TemplatePurpose,
     UnknownSender,
 )
+from caseflow.channels.outbound import sending
 from caseflow.channels.signals import case_opened_by_customer
 from caseflow.channels.sms.backends import SmsError, get_backend
 from caseflow.channels.sms.length import measure
@@ -41,9 +41,6 @@ logger = logging.getLogger("caseflow.sms")
 
 CASE_TAG = re.compile(r"\bC-\d{4}-\d{4,10}\b", re.IGNORECASE)
 MAX_BACKOFF = 3600
-LEASE = timedelta(minutes=10)  # a sender's claim; far longer than the gateway's timeout
-SWEEP_GRACE = timedelta(minutes=2)
-SWEEP_BATCH = 500
 SUBJECT_CHARS = 80
 
 
@@ -154,15 +151,7 @@ def deliver_sms(message_id: int) -> Delivery:
     """Hand one queued SMS to the provider (the send task's work). The message is claimed
     first with a conditional UPDATE (a lease in `locked_until`, as e-mail out does), so two
     workers never send it at once; the provider is called outside any transaction."""
-    now = timezone.now()
-    claimed = (
-        OutboundMessage.objects.filter(
-            pk=message_id, kind=MessageKind.SMS, status=OutboundStatus.QUEUED
-        )
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(locked_until=now + LEASE, attempts=F("attempts") + 1)
-    )
-    if claimed != 1:
+    if not sending.claim(message_id, MessageKind.SMS):
         return Delivery("skipped")
     message = OutboundMessage.objects.get(pk=message_id)
     attempts = message.attempts
@@ -203,15 +192,7 @@ def deliver_sms(message_id: int) -> Delivery:
 def overdue_sms(*, now: datetime | None = None) -> list[int]:
     """Queued SMS that should have gone already (the enqueue after COMMIT was lost, a worker
     died mid-send): the sweep sends them again."""
-    now = now or timezone.now()
-    cut = now - SWEEP_GRACE
-    return list(
-        OutboundMessage.objects.filter(kind=MessageKind.SMS, status=OutboundStatus.QUEUED)
-        .filter(Q(next_attempt_at__lte=cut) | Q(next_attempt_at__isnull=True, created_at__lte=cut))
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    return sending.overdue(MessageKind.SMS, now=now)
 
 
 # --- incoming -----------------------------------------------------------------------------

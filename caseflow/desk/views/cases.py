@@ -80,7 +80,7 @@ from caseflow.desk.forms.cases import (
     looks_like_case_number,
     specific_codes,
 )
-from caseflow.desk.rows import case_rows, short_datetime
+from caseflow.desk.rows import case_rows, duration_text, short_datetime
 
 PAGE_SIZE = 50
 TIMELINE_PAGE = 50
@@ -549,14 +549,6 @@ def _chips(case: Case, active: list[str]) -> list[dict[str, Any]]:
     return chips
 
 
-def _duration(seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
 def _label(choices: Any, value: Any) -> str:
     try:
         return str(choices(value).label)
@@ -595,7 +587,7 @@ def _describe(events: list[TimelineEvent]) -> None:
         elif code == "created" and data.get("case_type"):
             summary = _label(CaseType, data["case_type"])
         event.summary = summary  # type: ignore[attr-defined]
-        event.duration_text = _duration(event.call_duration)  # type: ignore[attr-defined]
+        event.duration_text = duration_text(event.call_duration)  # type: ignore[attr-defined]
         event.when = when(event.occurred_at)  # type: ignore[attr-defined]
         event.when_iso = event.occurred_at.isoformat()  # type: ignore[attr-defined]
 

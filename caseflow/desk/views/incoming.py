@@ -30,6 +30,7 @@ from caseflow.customers.models import Customer
 from caseflow.desk import selectors
 from caseflow.desk.forms.customers import CustomerCreateForm
 from caseflow.desk.forms.incoming import CallerSearchForm, CallNoteForm
+from caseflow.desk.views.cases import add_service_error
 
 
 def incoming_url(*, q: str = "", customer: int | None = None, unit: int | None = None) -> str:
@@ -161,10 +162,7 @@ def incoming_call(request: HttpRequest, pk: int) -> HttpResponse:
         except NotAllowed:
             return HttpResponseForbidden(_("Your role does not allow this."))
         except DomainError as exc:
-            name = {"call_duration": "duration", "call_outcome": "outcome"}.get(
-                exc.field or "", exc.field or ""
-            )
-            form.add_error(name if name in form.fields else None, exc.message)
+            add_service_error(form, exc)
         else:
             status = 200
             form = None  # type: ignore[assignment]
