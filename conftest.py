@@ -96,19 +96,13 @@ class ApiClient:
 
 
 @pytest.fixture
-def registered_caller(agent) -> dict:
-    """Erika Mustermann (030 1234567, stored +49301234567; erika@example.com) with an
-    EM-2000 espresso machine registered 100 days ago, made through the services: the
-    caller of the browser journeys. {"customer", "registration", "unit"}."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from caseflow.catalog.services import create_product, register_unit
+def call_customer(agent):
+    """Erika Mustermann, reachable at 030 1234567 (stored +49301234567) and
+    erika@example.com, made through the service like the desk does."""
     from caseflow.core.models import Channel
     from caseflow.customers.services import create_customer
 
-    customer = create_customer(
+    return create_customer(
         actor=agent,
         channel=Channel.PHONE,
         kind="person",
@@ -117,8 +111,22 @@ def registered_caller(agent) -> dict:
         city="Berlin",
         country="DE",
         phones=["030 1234567"],
-        emails=["erika@example.com"],
+        emails=["Erika@Example.com"],
     )
+
+
+@pytest.fixture
+def registered_caller(agent, call_customer) -> dict:
+    """`call_customer` with an EM-2000 espresso machine registered 100 days ago, made
+    through the services: the caller of the browser journeys.
+    {"customer", "registration", "unit"}."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from caseflow.catalog.services import create_product, register_unit
+    from caseflow.core.models import Channel
+
     product = create_product(
         actor=None,
         channel=Channel.IMPORT,
@@ -131,12 +139,12 @@ def registered_caller(agent) -> dict:
     registration = register_unit(
         actor=agent,
         channel=Channel.PHONE,
-        customer=customer,
+        customer=call_customer,
         product=product,
         serial="EM2000-0001",
         purchased_on=timezone.localdate() - timedelta(days=100),
     )
-    return {"customer": customer, "registration": registration, "unit": registration.unit}
+    return {"customer": call_customer, "registration": registration, "unit": registration.unit}
 
 
 @pytest.fixture

@@ -89,24 +89,6 @@ def desk_case(desk_case_open, desk_case_unit) -> Case:
 
 
 @pytest.fixture
-def call_customer(agent) -> Customer:
-    """A person reachable at 030 1234567 (stored +49301234567) and erika@example.com."""
-    from caseflow.customers.services import create_customer
-
-    return create_customer(
-        actor=agent,
-        channel=Channel.PHONE,
-        kind="person",
-        name="Erika Mustermann",
-        language="de",
-        city="Berlin",
-        country="DE",
-        phones=["030 1234567"],
-        emails=["Erika@Example.com"],
-    )
-
-
-@pytest.fixture
 def call_register(agent):
     """`call_register(customer, serial, days_ago=100, product=None)` → a registration made
     through the service (warranty: 24 months from the purchase)."""
