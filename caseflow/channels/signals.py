@@ -14,6 +14,19 @@ Keyword arguments:
 - `message_id`: the customer's Message-ID, to thread the answer ("" if none).
 """
 
+import logging
+from typing import Any
+
 from django.dispatch import Signal
 
+logger = logging.getLogger(__name__)
+
 case_opened_by_customer = Signal()
+
+
+def announce_new_case(sender: Any, **kwargs: Any) -> None:
+    """Send `case_opened_by_customer` (call it after COMMIT). A receiver's failure is logged,
+    never raised: the customer's message is stored and its case stays."""
+    for receiver, result in case_opened_by_customer.send_robust(sender=sender, **kwargs):
+        if isinstance(result, Exception):
+            logger.error("case_opened_by_customer receiver %r failed: %s", receiver, result)

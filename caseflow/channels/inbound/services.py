@@ -37,7 +37,7 @@ from caseflow.channels.inbound.parse import MAX_LIST, Address, ParsedMail, parse
 from caseflow.channels.inbound.store import read_raw, store_raw
 from caseflow.channels.language import guess_language
 from caseflow.channels.models import InboundMessage, InboundStatus, Mailbox
-from caseflow.channels.signals import case_opened_by_customer
+from caseflow.channels.signals import announce_new_case
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 
@@ -364,14 +364,12 @@ def _announce(*, case: Case, mailbox: Mailbox, address: str, mail: ParsedMail) -
         language = guess_language(f"{mail.subject}\n{mail.text}", mailbox.language)
     else:
         language = (case.contact.language if case.contact else "") or case.customer.language
-    for receiver, result in case_opened_by_customer.send_robust(
-        sender=InboundMessage,
+    announce_new_case(
+        InboundMessage,
         case=case,
         channel=Channel.EMAIL,
         address=address,
         language=language,
         mailbox=mailbox,
         message_id=mail.message_id,
-    ):
-        if isinstance(result, Exception):
-            logger.error("case_opened_by_customer receiver %r failed: %s", receiver, result)
+    )

@@ -29,7 +29,7 @@ from caseflow.channels.models import (
     UnknownSender,
 )
 from caseflow.channels.outbound import sending
-from caseflow.channels.signals import case_opened_by_customer
+from caseflow.channels.signals import announce_new_case
 from caseflow.channels.sms.backends import SmsError, get_backend
 from caseflow.channels.sms.length import measure
 from caseflow.core.errors import DomainError
@@ -309,14 +309,12 @@ def _link(sms_id: int) -> None:
 def _announce(*, case: Case, address: str, language: str) -> None:
     """Tell the other channel areas about the new case (an acknowledgement), after COMMIT;
     a receiver's failure is logged and never undoes the stored SMS."""
-    for receiver, result in case_opened_by_customer.send_robust(
-        sender=InboundSms,
+    announce_new_case(
+        InboundSms,
         case=case,
         channel=Channel.SMS,
         address=address,
         language=language or settings.LANGUAGE_CODE,
         mailbox=None,
         message_id="",
-    ):
-        if isinstance(result, Exception):
-            logger.error("case_opened_by_customer receiver %r failed: %s", receiver, result)
+    )

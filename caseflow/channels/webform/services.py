@@ -15,7 +15,7 @@ from caseflow.cases.models import Case
 from caseflow.cases.services import Upload, record_event
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.channels import senders
-from caseflow.channels.signals import case_opened_by_customer
+from caseflow.channels.signals import announce_new_case
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.phones import to_e164
@@ -182,8 +182,8 @@ def submit_request(request: WebRequest) -> Case:
         )
         transaction.on_commit(
             partial(
-                case_opened_by_customer.send,
-                sender=WebRequest,
+                announce_new_case,
+                WebRequest,
                 case=case,
                 channel=Channel.WEB,
                 address=email,
