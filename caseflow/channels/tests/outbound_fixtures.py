@@ -15,18 +15,9 @@ SIGNATURE = "ACME Service · Hotline +49 30 1234567"
 
 
 @pytest.fixture
-def out_customer(agent) -> Customer:
-    """Erika Mustermann, German, erika@example.com (her primary contact's address)."""
-    from caseflow.customers.services import create_customer
-
-    return create_customer(
-        actor=agent,
-        channel=Channel.PHONE,
-        kind="person",
-        name="Erika Mustermann",
-        language="de",
-        emails=["Erika@Example.com"],
-    )
+def out_customer(call_customer) -> Customer:
+    """Erika Mustermann, German, erika@example.com (the root conftest's `call_customer`)."""
+    return call_customer
 
 
 @pytest.fixture

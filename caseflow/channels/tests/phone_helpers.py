@@ -66,19 +66,16 @@ def call_event(event: str, call_id: str = "pbx-1", **fields: Any) -> dict[str, A
 
 
 @pytest.fixture
-def phone_caller(agent) -> Customer:
-    """Erika Mustermann: landline 030 1234567 (+49301234567), mobile 0171 2345678
-    (+491712345678), made through the service like the desk does."""
-    from caseflow.customers.services import create_customer
+def phone_caller(agent, call_customer) -> Customer:
+    """The root conftest's `call_customer` (landline 030 1234567, +49301234567) with a mobile
+    0171 2345678 (+491712345678) added through the service, as the desk does."""
+    from caseflow.customers.services import add_contact_point
 
-    return create_customer(
+    add_contact_point(
         actor=agent,
         channel=Channel.PHONE,
-        kind="person",
-        name="Erika Mustermann",
-        language="de",
-        city="Berlin",
-        country="DE",
-        phones=["030 1234567", "0171 2345678"],
-        emails=["erika@example.com"],
+        contact=call_customer.contacts.get(),
+        kind="mobile",
+        value="0171 2345678",
     )
+    return call_customer
