@@ -221,9 +221,54 @@ class HttpClient:
 
 
 def load_note() -> str:
-    """The machine's load average: other work on the machine skews every number here."""
+    """The machine's load average and its CPU calibration: other work on the machine, and the
+    machine itself, skew every number here; printed beside every table."""
     one, five, _fifteen = os.getloadavg()
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+    return (
+        f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs; "
+        f"{calibration_note()}"
+    )
+
+
+CALIBRATION_ROUNDS = 5
+
+
+def _calibration_work() -> int:
+    """A fixed piece of pure-Python work shaped like a web request's: dict and attribute
+    look-ups, string formatting and joining, small-integer arithmetic, function calls.
+    Its result is checked so that no future interpreter can skip it."""
+    rows = [{"id": i, "name": f"case {i}", "status": ("open", "closed")[i % 2]} for i in range(200)]
+    total = 0
+    for _round in range(2000):
+        parts = []
+        for row in rows:
+            if row["status"] == "open":
+                parts.append("<td>%s</td><td>%d</td>" % (row["name"].upper(), row["id"]))  # noqa: UP031 - fixed work
+            total += len(row["name"]) * 3 // 2
+        total += len("".join(parts))
+    return total
+
+
+CALIBRATION_RESULT = 9_960_000
+
+
+def calibration_ms() -> tuple[float, float]:
+    """(best, median) milliseconds of the fixed calibration work over a few rounds, in this
+    process. The best round says how fast the machine is when it is ours; a median far
+    above it says something else was running."""
+    times = []
+    for _ in range(CALIBRATION_ROUNDS):
+        started = time.process_time()
+        result = _calibration_work()
+        times.append((time.process_time() - started) * 1000)
+        if result != CALIBRATION_RESULT:
+            raise SystemExit(f"calibration work gave {result}, expected {CALIBRATION_RESULT}")
+    return min(times), statistics.median(times)
+
+
+def calibration_note() -> str:
+    best, median = calibration_ms()
+    return f"CPU calibration {best:.0f} ms (median {median:.0f}; bench/_common.py, lower is faster)"
 
 
 def cpu_busy_seconds() -> float | None:

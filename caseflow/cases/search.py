@@ -154,10 +154,12 @@ LEFT JOIN catalog_unit u ON u.id = c.unit_id
 WHERE c.id IN ({{ids}})
 """
 
-# The ids of the cases numbered as typed, or on a unit with the serial number typed.
+# The ids of the cases numbered as typed, or on a unit with the serial number typed (in any
+# letter case).
 EXACT = (
     "SELECT c.id FROM cases_case c WHERE c.number = %s UNION "
-    "SELECT c.id FROM cases_case c JOIN catalog_unit u ON u.id = c.unit_id WHERE u.serial = %s"
+    "SELECT c.id FROM cases_case c JOIN catalog_unit u ON u.id = c.unit_id "
+    "WHERE upper(u.serial) = %s"  # catalog_unit_serial_upper_idx: any letter case
 )
 
 
@@ -167,7 +169,7 @@ class _Query:
     def __init__(self, text: str) -> None:
         self.groups = parse_query(text)
         value = identifier(text)
-        self.exact_params = [value.upper(), value] if value else []
+        self.exact_params = [value.upper(), value.upper()] if value else []
         self.postgres = connection.vendor == "postgresql"
         if self.postgres:
             self.param = websearch_text(self.groups)

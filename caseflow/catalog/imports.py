@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -439,7 +440,10 @@ def _existing_units(pairs: set[tuple[int, str]]) -> set[tuple[int, str]]:
     found: set[tuple[int, str]] = set()
     serials = {serial for _pk, serial in pairs}
     for chunk in _chunks(serials):
-        found.update(Unit.objects.filter(serial__in=chunk).values_list("product_id", "serial"))
+        # catalog_unit_serial_upper_idx: the serial-only index is on UPPER(serial)
+        keys = {serial.upper() for serial in chunk}
+        units = Unit.objects.alias(serial_upper=Upper("serial")).filter(serial_upper__in=keys)
+        found.update(units.values_list("product_id", "serial"))
     return found & pairs
 
 

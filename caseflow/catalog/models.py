@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.core.models import ChoiceLabels
@@ -101,8 +102,9 @@ class Unit(models.Model):
             ),
         )
         indexes = (
-            # lookup by serial alone (the caller reads it off the label, not the product)
-            models.Index(fields=("serial",), name="catalog_unit_serial_idx"),
+            # lookup by serial alone (the caller reads it off the label, not the product),
+            # in any letter case: people type `be2-2512-00264` for BE2-2512-00264
+            models.Index(Upper("serial"), name="catalog_unit_serial_upper_idx"),
         )
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from caseflow.accounts.roles import require
@@ -125,13 +126,27 @@ def product_list(
     return products.order_by("sku", "id")
 
 
+def serial_key(serial: str) -> str:
+    """A serial number as the index compares it: trimmed, in upper case (people read labels
+    in any case; `catalog_unit_serial_upper_idx` is on UPPER(serial))."""
+    return (serial or "").strip().upper()
+
+
+def units_with_serial(units: QuerySet[Unit], serial: str) -> QuerySet[Unit]:
+    """`units` restricted to this serial number in any letter case (indexed equality)."""
+    return units.alias(serial_upper=Upper("serial")).filter(serial_upper=serial_key(serial))
+
+
 def unit_by_serial(serial: str) -> QuerySet[Unit]:
-    """Units with exactly this serial number: one per product at most, but products may
-    share serial formats, so this can be several (indexed equality)."""
-    serial = (serial or "").strip()
-    if not serial:
+    """Units with this serial number, in any letter case: one per product at most, but
+    products may share serial formats, so this can be several (indexed equality)."""
+    if not serial_key(serial):
         return Unit.objects.none()
-    return Unit.objects.filter(serial=serial).select_related("product").order_by("serial", "id")
+    return (
+        units_with_serial(Unit.objects.all(), serial)
+        .select_related("product")
+        .order_by("serial", "id")
+    )
 
 
 def unit_list(
@@ -139,9 +154,8 @@ def unit_list(
 ) -> QuerySet[Unit]:
     """Units by serial number, optionally of one product, with product and registration."""
     units = units_visible_to(viewer).select_related("product")
-    serial = (serial or "").strip()
-    if serial:
-        units = units.filter(serial=serial)
+    if serial_key(serial):
+        units = units_with_serial(units, serial)
     if product is not None:
         units = units.filter(product=product)
     return units.prefetch_related(active_registration_prefetch()).order_by("serial", "id")

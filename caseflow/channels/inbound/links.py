@@ -8,8 +8,10 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.functions import Upper
 
 from caseflow.catalog.models import SalesOrder, Unit
+from caseflow.catalog.selectors import serial_key
 
 MAX_CANDIDATES = 200
 SCAN_CHARS = 20000  # order and serial numbers are near the top, not in quoted history
@@ -49,14 +51,12 @@ def unit_in(text: str) -> Unit | None:
     tokens = _candidates("MAIL_SERIAL_PATTERN", text)
     if not tokens:
         return None
-    wanted = list(dict.fromkeys([*tokens, *(t.upper() for t in tokens)]))
+    wanted = list(dict.fromkeys(serial_key(t) for t in tokens))
     units: dict[str, list[Unit]] = {}
-    for unit in Unit.objects.filter(serial__in=wanted, archived_at__isnull=True).select_related(
-        "product"
-    ):
-        units.setdefault(unit.serial, []).append(unit)
-    for token in tokens:
-        for serial in (token, token.upper()):
-            if len(units.get(serial, ())) == 1:
-                return units[serial][0]
+    live = Unit.objects.filter(archived_at__isnull=True).alias(serial_upper=Upper("serial"))
+    for unit in live.filter(serial_upper__in=wanted).select_related("product"):
+        units.setdefault(serial_key(unit.serial), []).append(unit)
+    for serial in wanted:
+        if len(units.get(serial, ())) == 1:
+            return units[serial][0]
     return None

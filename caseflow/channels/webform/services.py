@@ -14,6 +14,7 @@ from caseflow.accounts.models import Language
 from caseflow.cases.models import Case
 from caseflow.cases.services import Upload, record_event
 from caseflow.catalog.models import Product, SalesOrder, Unit
+from caseflow.catalog.selectors import units_with_serial
 from caseflow.channels import senders
 from caseflow.channels.signals import announce_new_case
 from caseflow.core.errors import DomainError
@@ -62,9 +63,9 @@ def find_unit(serial: str, product: Product | None) -> Unit | None:
     serial = serial.strip()[:64]
     if not serial:
         return None
-    units = Unit.objects.filter(
-        serial__in=list(dict.fromkeys((serial, serial.upper()))), archived_at__isnull=True
-    ).select_related("product")
+    units = units_with_serial(Unit.objects.filter(archived_at__isnull=True), serial).select_related(
+        "product"
+    )
     if product is not None:
         units = units.filter(product=product)
     found = list(units[:2])
