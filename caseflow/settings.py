@@ -307,6 +307,12 @@ CTI_SECRETS = [s.strip() for s in env_secret("CTI_SECRET").split(",") if s.strip
 SMS_INBOUND_SECRETS = [s.strip() for s in env_secret("SMS_INBOUND_SECRET").split(",") if s.strip()]
 # How far a signed timestamp may be from our clock (seconds, either way).
 WEBHOOK_TIMESTAMP_WINDOW = env_int("WEBHOOK_TIMESTAMP_WINDOW", 300)
+# The times inside an event (a call's, an SMS's) may be at most this many days old (and not
+# later than the window above): a PBX or gateway catching up after an outage is fine, a call
+# "ringing" since the year 1 or 9999 is refused.
+WEBHOOK_EVENT_MAX_AGE_DAYS = env_int("WEBHOOK_EVENT_MAX_AGE_DAYS", 7)
+if WEBHOOK_EVENT_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("WEBHOOK_EVENT_MAX_AGE_DAYS must be >= 1")
 # Outgoing SMS: the backend (a dotted path), the sender shown to customers, the longest
 # message (in SMS segments) and how often a temporary failure is retried.
 SMS_BACKEND = env_str("SMS_BACKEND", "caseflow.channels.sms.backends.ConsoleBackend")
