@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
@@ -434,7 +435,11 @@ def send_acknowledgement(
     )
     if not subject:
         with translation.override(language):
-            subject = _("Your request") if neutral else case.subject
+            subject = (
+                pgettext("subject of the web form's confirmation mail", "Your request")
+                if neutral
+                else case.subject
+            )
     subject = tagged_subject(subject, case.number)
     body = templating.with_signature(body, signature)
     _check_text(subject, body)

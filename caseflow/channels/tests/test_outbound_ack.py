@@ -150,3 +150,16 @@ def test_the_service_refuses_a_bad_address(out_case):
 
     with pytest.raises(DomainError):
         send_acknowledgement(case=out_case, address="x", language="en")
+
+
+@pytest.mark.parametrize(("language", "subject"), [("de", "Ihre Anfrage"), ("es", "Su solicitud")])
+def test_a_web_confirmation_without_a_subject_gets_a_neutral_one(
+    out_case, mailoutbox, django_capture_on_commit_callbacks, language, subject
+):
+    from caseflow.channels.models import MessageTemplate
+
+    MessageTemplate.objects.filter(code="web_ack").update(subject="")
+    with django_capture_on_commit_callbacks(execute=True):
+        opened(out_case, channel="web", language=language)
+    (mail,) = mailoutbox
+    assert mail.subject == f"{subject} [{out_case.number}]"
