@@ -97,9 +97,8 @@ class LockoutHandler(AxesDatabaseHandler):
             return 0
         from axes.models import AccessAttempt
 
-        count, _ = AccessAttempt.objects.filter(
-            username=username, ip_address=request.axes_ip_address
-        ).delete()
+        address = getattr(request, "axes_ip_address", None)  # set by axes for every request
+        count, _ = AccessAttempt.objects.filter(username=username, ip_address=address).delete()
         return count
 
 
