@@ -18,6 +18,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _fresh_brakes():
+    """Each test starts with no counts of the brakes kept in Django's cache (bad API tokens,
+    web form submissions): an earlier test's failures from 127.0.0.1 must not lock it out."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_configuration_cache():
     """Each test starts without cached configuration rows of an earlier (rolled-back) one."""
     from caseflow.cases import config

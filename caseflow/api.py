@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
@@ -20,13 +20,28 @@ from ninja.security import SessionAuth
 from caseflow.accounts.tokens import TokenAuth
 from caseflow.core.errors import Conflict, DomainError, NotAllowed, NotFound, Refused
 
+
+class BrowserSessionAuth(SessionAuth):
+    """A logged-in desk session, with Django's CSRF check for it. A request without a session
+    is simply not authenticated by it (401 from the API, as documented), rather than refused
+    for a CSRF token it could not have (ninja checks CSRF before it looks at the session)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
 api = NinjaAPI(
     title="Caseflow API",
     version="1",
     description="After-sales service desk. Authenticate with a personal token "
     "(`Authorization: Bearer cf_…`) or a logged-in session.",
-    auth=[TokenAuth(), SessionAuth()],
+    auth=[TokenAuth(), BrowserSessionAuth()],
     urls_namespace="api",
+    # No badge from the public validator (an outside image the Content-Security-Policy
+    # would refuse, and our schema's address given to a third party).
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 HTTP_STATUS: dict[type[DomainError], int] = {NotAllowed: 403, NotFound: 404, Conflict: 409}
@@ -43,7 +58,10 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     else:
         status = next((s for cls, s in HTTP_STATUS.items() if isinstance(exc, cls)), 422)
     body = error_body(exc.code, exc.message, exc.field, **exc.extra)
-    return api.create_response(request, body, status=status)
+    response = api.create_response(request, body, status=status)
+    if status == 429 and "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 def _field_of(loc: list[Any]) -> str | None:

@@ -6,9 +6,11 @@ Production differs from a laptop only by its environment; see README.md, "Config
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "django_htmx",
     "bootstrap",
     "ninja",
@@ -99,6 +103,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "caseflow.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "caseflow.desk.middleware.UserPreferencesMiddleware",
+    # Last, so it sees the log-in view's failed attempt and answers with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Server-Timing headers with the time spent in Django and in the database (docs/performance.md).
@@ -214,6 +221,68 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy on every response (django-csp; docs/security.md): scripts only from
+# our own static files (or a tag carrying the request's nonce), never inline handlers or eval.
+# Styles keep 'unsafe-inline': htmx adds a <style> for its indicators, and templates carry a
+# few style="" attributes; a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Behind a reverse proxy: the request header carrying the client's address (its last entry,
+# the one our proxy added, is used), e.g. X-Forwarded-For. Empty: the connection's address
+# (REMOTE_ADDR). Log-in lockouts, the API's token brake and the web form count by it; set it
+# only when a proxy always writes that header, or clients could pick their own address.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", env_str("WEBFORM_IP_HEADER"))
+
+# --- Log-in protection (django-axes; docs/security.md) -------------------------------------
+# Failed log-ins (desk and admin) are counted per account and client address, per client
+# address alone and, when set, per account from any address. Once a count reaches its limit,
+# log-ins it covers are refused (429, even with the right password) until the failures are
+# LOGIN_COOLOFF_MINUTES old, or an administrator unlocks them in the admin. 0: no such limit.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 30)
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = env_int("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", 0)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be >= 1")
+if min(LOGIN_FAILURE_LIMIT_PER_IP, LOGIN_FAILURE_LIMIT_PER_ACCOUNT) < 0:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT_PER_IP/_PER_ACCOUNT must be >= 0")
+# Each lockout parameter with its own limit (read by caseflow.accounts.lockout).
+LOGIN_LOCKOUTS = [
+    (["username", "ip_address"], LOGIN_FAILURE_LIMIT),
+    *([(["ip_address"], LOGIN_FAILURE_LIMIT_PER_IP)] if LOGIN_FAILURE_LIMIT_PER_IP else []),
+    *([(["username"], LOGIN_FAILURE_LIMIT_PER_ACCOUNT)] if LOGIN_FAILURE_LIMIT_PER_ACCOUNT else []),
+]
+AUTHENTICATION_BACKENDS = [
+    "caseflow.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "caseflow.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _limit in LOGIN_LOCKOUTS]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout is not counted again: the lockout ends on time, and an
+# attacker hammering a locked account writes nothing.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "caseflow.accounts.lockout.client_address"
+AXES_USERNAME_CALLABLE = "caseflow.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "caseflow.accounts.lockout.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -238,6 +307,12 @@ CTI_SECRETS = [s.strip() for s in env_secret("CTI_SECRET").split(",") if s.strip
 SMS_INBOUND_SECRETS = [s.strip() for s in env_secret("SMS_INBOUND_SECRET").split(",") if s.strip()]
 # How far a signed timestamp may be from our clock (seconds, either way).
 WEBHOOK_TIMESTAMP_WINDOW = env_int("WEBHOOK_TIMESTAMP_WINDOW", 300)
+# The times inside an event (a call's, an SMS's) may be at most this many days old (and not
+# later than the window above): a PBX or gateway catching up after an outage is fine, a call
+# "ringing" since the year 1 or 9999 is refused.
+WEBHOOK_EVENT_MAX_AGE_DAYS = env_int("WEBHOOK_EVENT_MAX_AGE_DAYS", 7)
+if WEBHOOK_EVENT_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("WEBHOOK_EVENT_MAX_AGE_DAYS must be >= 1")
 # Outgoing SMS: the backend (a dotted path), the sender shown to customers, the longest
 # message (in SMS segments) and how often a temporary failure is retried.
 SMS_BACKEND = env_str("SMS_BACKEND", "caseflow.channels.sms.backends.ConsoleBackend")
@@ -323,8 +398,8 @@ WEBFORM_LIMIT_PER_ADDRESS = env_int("WEBFORM_LIMIT_PER_ADDRESS", 5)
 WEBFORM_LIMIT_PER_IP = env_int("WEBFORM_LIMIT_PER_IP", 20)
 WEBFORM_LIMIT_WINDOW = env_int("WEBFORM_LIMIT_WINDOW", 3600)
 # Behind a proxy: the header carrying the client's address (its last entry is used), e.g.
-# X-Forwarded-For. Empty: the connection's address (REMOTE_ADDR).
-WEBFORM_IP_HEADER = env_str("WEBFORM_IP_HEADER")
+# X-Forwarded-For. Empty: CLIENT_IP_HEADER (the older name of the same setting).
+WEBFORM_IP_HEADER = env_str("WEBFORM_IP_HEADER", CLIENT_IP_HEADER)
 # --- end of mail out and web form ------------------------------------------------------------
 
 # --- Cache -----------------------------------------------------------------------------------

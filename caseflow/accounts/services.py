@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,3 +110,94 @@ def set_preferences(
         after=changed,
     )  # fmt: skip
     return user
+
+
+# --- log-in lockouts (caseflow.accounts.lockout) ----------------------------------------------
+
+
+def _lockout_target(username: str, ip_address: str | None) -> tuple[models.Model | None, bool]:
+    """What a lockout's audit entry is about: the account when the name is one (its chain), else
+    the newest failure row of that name and address. (target, is_account)"""
+    from axes.models import AccessAttempt
+
+    user = User.objects.filter(username=username).first() if username else None
+    if user is not None:
+        return user, True
+    attempt = (
+        AccessAttempt.objects.filter(username=username or None, ip_address=ip_address or None)
+        .order_by("-attempt_time")
+        .first()
+    )
+    return attempt, False
+
+
+@transaction.atomic
+def record_login_lockout(
+    *, username: str, ip_address: str, reached: dict[str, int], channel: str = Channel.UI
+) -> None:
+    """Audit that failed log-ins started a lockout. A name that is nobody's account is not
+    written into the trail (people type passwords into the name field): the entry then
+    belongs to the failure row, which axes forgets after the cool-off."""
+    from caseflow.accounts.lockout import cooloff_minutes
+
+    target, is_account = _lockout_target(username, ip_address)
+    if target is None:
+        return
+    minutes = cooloff_minutes()
+    audit(
+        actor=None,
+        channel=channel,
+        action="login.locked_out",
+        target=target,
+        after={
+            "account": username if is_account else None,
+            "ip_address": ip_address or None,
+            "limits": reached,
+            "until": timezone.now() + timedelta(minutes=minutes),
+        },
+    )
+
+
+@transaction.atomic
+def unlock_login(
+    *,
+    actor: User | None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    attempt_ids: Iterable[int] | None = None,
+    channel: str = Channel.ADMIN,
+) -> int:
+    """Forget failed log-ins, ending the lockouts they caused: of an account (`username`), of
+    a client address, or the given failure rows. Each account (or unknown name) and address
+    unlocked gets an audit entry. Returns how many failed log-ins were forgotten."""
+    from axes.models import AccessAttempt
+
+    require(actor, "user.manage")
+    if username is None and ip_address is None and attempt_ids is None:
+        raise DomainError(_("Say what to unlock: an account, an address or attempts."))
+    attempts = AccessAttempt.objects.select_for_update().order_by("username", "ip_address", "id")
+    if attempt_ids is not None:
+        attempts = attempts.filter(pk__in=list(attempt_ids))
+    if username is not None:
+        attempts = attempts.filter(username=username)
+    if ip_address is not None:
+        attempts = attempts.filter(ip_address=ip_address)
+    rows = list(attempts)
+    groups: dict[tuple[str | None, str | None], int] = {}
+    for row in rows:
+        key = (row.username, row.ip_address)
+        groups[key] = groups.get(key, 0) + row.failures_since_start
+    for (name, address), failures in groups.items():
+        target, is_account = _lockout_target(name or "", address)
+        if target is None:
+            continue
+        audit(
+            actor=actor,
+            channel=channel,
+            action="login.unlocked",
+            target=target,
+            before={"failures": failures},
+            after={"account": name if is_account else None, "ip_address": address},
+        )
+    AccessAttempt.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return sum(groups.values())

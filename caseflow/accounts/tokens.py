@@ -6,11 +6,16 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from caseflow.accounts.models import ApiToken, User
+from caseflow.core import ratelimit
+from caseflow.core.clients import client_ip
+from caseflow.core.errors import Refused
 
 PREFIX = "cf_"
 
@@ -39,11 +44,33 @@ def user_for_key(key: str) -> User | None:
     return token.user
 
 
+def _brake_key(request: HttpRequest) -> str:
+    return ratelimit.key_for("api-token", client_ip(request, settings.CLIENT_IP_HEADER))
+
+
 class TokenAuth(HttpBearer):
+    """`Authorization: Bearer cf_…`. A key has 256 random bits, so it cannot be guessed; still,
+    a client address that sent LOGIN_FAILURE_LIMIT_PER_IP unknown keys within the log-in
+    cool-off gets 429 for every key until its failures are that old (docs/security.md)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        limit = settings.LOGIN_FAILURE_LIMIT_PER_IP
+        key = _brake_key(request)
+        if limit and ratelimit.count(key) >= limit:
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            raise Refused(
+                429,
+                "too_many_attempts",
+                _("Too many requests with unknown API tokens from your address. "
+                  "Try again in %(minutes)s minutes.") % {"minutes": minutes},
+                retry_after=minutes * 60,
+            )  # fmt: skip
         user = user_for_key(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            if limit:
+                ratelimit.increment(key, window=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+            return None
+        request.user = user
         return user
 
 

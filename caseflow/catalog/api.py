@@ -653,7 +653,7 @@ def get_order(request: HttpRequest, order_id: Id) -> Any:
 
 @router.post(
     "/imports/{kind}",
-    response={200: ImportedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ImportErrorOut},
+    response={**ERRORS, 200: ImportedOut, 422: ImportErrorOut},
 )
 def import_csv(
     request: HttpRequest,

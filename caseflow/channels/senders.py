@@ -103,6 +103,21 @@ def match(*, email: str = "", phone: str = "") -> Match:
     return Match(best.customer, best.contact)
 
 
+def customer_for(
+    *, email: str = "", phone: str = "", sales_order: SalesOrder | None = None
+) -> Match:
+    """Whose case a message opens: the order's customer when an order is named (its contact
+    too, when the sender is one of the order's customer or dealer), else the sender's match.
+    NO_MATCH: the placeholder customer's."""
+    found = match(email=email, phone=phone)
+    if sales_order is not None and (
+        found.customer is None
+        or found.customer.pk not in (sales_order.customer_id, sales_order.dealer_id)
+    ):
+        return Match(sales_order.customer, None)
+    return found
+
+
 def _negated(moment: datetime | None) -> float:
     return -moment.timestamp() if moment is not None else 0.0
 
@@ -158,21 +173,17 @@ def open_case(
     received_at: datetime | None = None,
     owner: User | None = None,
     team: Team | None = None,
+    found: Match | None = None,
 ) -> Case:
     """Open a case for a customer's message, as the system (no acting user).
 
     The order's customer wins (its contact too, when the sender is one of them); else the
-    sender's match; else the placeholder customer, with the sender remembered.
+    sender's match; else the placeholder customer, with the sender remembered. `found`: what
+    `customer_for` already answered for these arguments.
     """
-    found = match(email=email, phone=phone)
+    if found is None:
+        found = customer_for(email=email, phone=phone, sales_order=sales_order)
     customer, contact = found.customer, found.contact
-    if sales_order is not None:
-        order_customer = sales_order.customer
-        if customer is None or customer.pk not in (
-            sales_order.customer_id,
-            sales_order.dealer_id,
-        ):
-            customer, contact = order_customer, None
     unknown = customer is None
     if unknown:
         customer = unknown_senders(channel=channel)

@@ -19,6 +19,7 @@ import json
 import re
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -134,15 +135,17 @@ def verified_body(request: HttpRequest, *, secrets: Sequence[str]) -> bytes:
 
 
 def parse(body: bytes, schema: type[BaseModel]) -> Any:
-    """The body as `schema`: 400 for anything but a JSON object, 422 naming the bad field."""
+    """The body as `schema`: 400 for anything but a JSON object, 422 naming the bad field
+    (a time outside what an event can have: `check_times`)."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: nesting too deep for the parser ("[[[[…" within the size limit)
         raise Refused(400, "malformed_json", _("The body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise Refused(400, "malformed_json", _("The body must be a JSON object.")) from None
     try:
-        return schema.model_validate(data)
+        parsed = schema.model_validate(data)
     except PydanticValidationError as exc:
         errors: list[dict[str, Any]] = [
             {
@@ -155,3 +158,34 @@ def parse(body: bytes, schema: type[BaseModel]) -> Any:
         raise Refused(
             422, "validation_error", str(first["message"]), first["field"], errors=errors
         ) from None
+    check_times(parsed)
+    return parsed
+
+
+def check_times(parsed: BaseModel) -> None:
+    """Refuse (422, naming the field) any time in `parsed` that no event can have: older
+    than WEBHOOK_EVENT_MAX_AGE_DAYS, or later than now plus WEBHOOK_TIMESTAMP_WINDOW (the
+    clock skew a signature is allowed). A time without offset is UTC."""
+    now = datetime.now(UTC)
+    earliest = now - timedelta(days=settings.WEBHOOK_EVENT_MAX_AGE_DAYS)
+    latest = now + timedelta(seconds=settings.WEBHOOK_TIMESTAMP_WINDOW)
+    for name, info in type(parsed).model_fields.items():
+        value = getattr(parsed, name)
+        if not isinstance(value, datetime):
+            continue
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        try:
+            fits = earliest <= moment <= latest
+        except OverflowError:  # 9999-12-31T23:59-05:00 is after the last moment Python has
+            fits = False
+        if not fits:
+            raise Refused(
+                422,
+                "out_of_range",
+                _(
+                    "%(field)s is no time an event can have: it must lie within the last "
+                    "%(days)s days and not in the future."
+                )
+                % {"field": info.alias or name, "days": settings.WEBHOOK_EVENT_MAX_AGE_DAYS},
+                field=info.alias or name,
+            )

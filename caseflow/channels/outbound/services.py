@@ -16,8 +16,9 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
@@ -421,6 +422,8 @@ def send_acknowledgement(
         return None
     mailbox = mailbox or mailbox_for(case)
     signature = mailbox.signature if mailbox else ""
+    # The web form's address is only what somebody typed: say nothing they chose.
+    neutral = purpose == TemplatePurpose.WEB_CONFIRMATION
     subject, body = templating.render_template(
         template,
         case,
@@ -428,8 +431,16 @@ def send_acknowledgement(
         agent_name=mailbox.display_name if mailbox else "",
         signature=signature,
         contact_name=contact_name,
+        only=templating.NEUTRAL_PLACEHOLDERS if neutral else None,
     )
-    subject = tagged_subject(subject or case.subject, case.number)
+    if not subject:
+        with translation.override(language):
+            subject = (
+                pgettext("subject of the web form's confirmation mail", "Your request")
+                if neutral
+                else case.subject
+            )
+    subject = tagged_subject(subject, case.number)
     body = templating.with_signature(body, signature)
     _check_text(subject, body)
     parent = clean_message_id(message_id)[:998]

@@ -21,6 +21,10 @@ PLACEHOLDERS = (
     "case_number", "customer_name", "contact_name", "subject", "solution", "product", "serial",
     "agent_name", "signature",
 )  # fmt: skip
+# What a message to an address nobody has confirmed may say (the web form's confirmation:
+# anyone can type anyone's address there). Everything else the sender typed (name, subject)
+# stays out, or the form would send chosen text to chosen people in our name.
+NEUTRAL_PLACEHOLDERS = ("case_number", "agent_name", "signature")
 FALLBACK_LANGUAGE = Language.EN
 SIGNATURE_SEPARATOR = "-- \n"  # RFC 3676: mail programs recognise (and fold) what follows
 _PLACEHOLDER = re.compile(r"\{([a-z_]{1,30})\}")
@@ -94,12 +98,16 @@ def render_template(
     agent_name: str = "",
     signature: str = "",
     contact_name: str = "",
+    only: tuple[str, ...] | None = None,
 ) -> tuple[str, str]:
     """(subject, body) of `template` filled for `case`. With `language`, the template of the
-    same code in that language is used when there is one (else English, else `template`)."""
+    same code in that language is used when there is one (else English, else `template`).
+    With `only`, the other placeholders are left empty (e.g. NEUTRAL_PLACEHOLDERS)."""
     if language and language != template.language:
         template = pick_template(template.code, language) or template
     values = values_for(case, agent_name=agent_name, signature=signature, contact_name=contact_name)
+    if only is not None:
+        values = {name: (value if name in only else "") for name, value in values.items()}
     subject = " ".join(fill(template.subject, values).split())
     body = fill(template.body, values).strip()
     return subject, body

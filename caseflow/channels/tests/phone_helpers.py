@@ -7,12 +7,24 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from caseflow.core.models import Channel
 from caseflow.customers.models import Customer
+
+# The moment the test calls happen: two hours ago (on the hour), since an event's time must
+# be recent (WEBHOOK_EVENT_MAX_AGE_DAYS) and not in the future.
+T0 = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+
+
+def at(seconds: int = 0, *, offset: bool = True) -> str:
+    """`T0` plus `seconds` as a PBX writes it (ISO 8601; `offset=False`: without offset)."""
+    moment = T0 + timedelta(seconds=seconds)
+    return moment.isoformat() if offset else moment.replace(tzinfo=None).isoformat()
+
 
 CTI_URL = "/api/channels/cti/events"
 SMS_INBOUND_URL = "/api/channels/sms/inbound"
@@ -59,7 +71,7 @@ def call_event(event: str, call_id: str = "pbx-1", **fields: Any) -> dict[str, A
         "call_id": call_id,
         "from": "+49 30 1234567",
         "to": "+49 40 999000",
-        "at": "2026-11-24T10:00:00+00:00",
+        "at": at(),
     }
     body.update(fields)
     return body

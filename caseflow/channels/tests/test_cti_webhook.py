@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
@@ -15,6 +15,8 @@ from caseflow.channels.models import AgentExtension, Call, CallEvent, CallState
 from caseflow.channels.tests.phone_helpers import (
     CTI_SECRET,
     CTI_URL,
+    T0,
+    at,
     call_event,
     cti,
     post_signed,
@@ -48,21 +50,21 @@ def test_a_started_call_is_matched_to_the_caller_in_any_notation(client, phone_c
     assert call.customer == phone_caller
     assert call.contact == phone_caller.contacts.get()
     assert call.direction == "in"
-    assert call.started_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert call.started_at == T0
 
 
 def test_answered_and_ended_follow_the_call_and_name_the_agent(client, agent, phone_caller):
     AgentExtension.objects.create(user=agent, extension="201")
     cti(client, call_event("started"))
-    answered = cti(client, call_event("answered", agent="201", at="2026-11-24T10:00:12Z"))
-    ended = cti(client, call_event("ended", agent="201", at="2026-11-24T10:03:42Z"))
+    answered = cti(client, call_event("answered", agent="201", at=at(12)))
+    ended = cti(client, call_event("ended", agent="201", at=at(222)))
 
     assert answered.json()["state"] == "answered"
     assert ended.json()["state"] == "ended"
     call = Call.objects.get()
     assert call.agent == agent
-    assert call.answered_at == datetime(2026, 11, 24, 10, 0, 12, tzinfo=UTC)
-    assert call.ended_at == datetime(2026, 11, 24, 10, 3, 42, tzinfo=UTC)
+    assert call.answered_at == T0 + timedelta(seconds=12)
+    assert call.ended_at == T0 + timedelta(seconds=222)
     assert call.duration == 210  # from answered to ended
     assert list(call.events.values_list("event", flat=True)) == ["started", "answered", "ended"]
 
@@ -93,7 +95,7 @@ def test_an_inactive_agent_is_nobody(client):
 
 def test_a_replayed_event_changes_nothing(client, agent):
     first = cti(client, call_event("ended", duration=30, agent="agent"))
-    again = cti(client, call_event("ended", duration=999, at="2026-11-24T11:00:00Z"))
+    again = cti(client, call_event("ended", duration=999, at=at(3600)))
 
     assert first.json()["duplicate"] is False
     assert again.status_code == 200
@@ -104,14 +106,14 @@ def test_a_replayed_event_changes_nothing(client, agent):
 
 
 def test_late_events_never_move_a_call_back(client):
-    cti(client, call_event("ended", at="2026-11-24T10:05:00Z", duration=60))
-    cti(client, call_event("answered", at="2026-11-24T10:01:00Z"))
-    cti(client, call_event("started", at="2026-11-24T10:00:00Z"))
+    cti(client, call_event("ended", at=at(300), duration=60))
+    cti(client, call_event("answered", at=at(60)))
+    cti(client, call_event("started", at=at()))
 
     call = Call.objects.get()
     assert call.state == CallState.ENDED
-    assert call.started_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-    assert call.answered_at == datetime(2026, 11, 24, 10, 1, tzinfo=UTC)
+    assert call.started_at == T0
+    assert call.answered_at == T0 + timedelta(seconds=60)
     assert call.duration == 60
 
 
@@ -140,9 +142,9 @@ def test_an_outgoing_call_matches_the_number_called(client, phone_caller):
 
 
 def test_a_time_without_offset_is_utc(client):
-    cti(client, call_event("started", at="2026-11-24T10:00:00"))
+    cti(client, call_event("started", at=at(offset=False)))
 
-    assert Call.objects.get().started_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert Call.objects.get().started_at == T0
 
 
 def test_extra_fields_of_a_pbx_are_ignored(client):
@@ -240,11 +242,62 @@ def test_malformed_json_is_refused_even_when_signed(client, body):
     assert nothing_written()
 
 
+@pytest.mark.parametrize("depth", [30_000, 60_000])
+def test_deeply_nested_json_is_malformed_json_not_a_server_error(client, depth):
+    response = cti(client, b"[" * depth)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.json() == {
+        "code": "malformed_json",
+        "message": "The body is not valid JSON.",
+        "field": None,
+    }
+    assert nothing_written()
+
+
+def test_deep_nesting_inside_an_object_is_refused_too(client):
+    body = b'{"event": "started", "call_id": "x", "at": "' + at().encode() + b'", "extra": '
+    response = cti(client, body + b"[" * 20_000 + b"]" * 20_000 + b"}")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "0001-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+14:00",  # before the first moment Python has, in UTC
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59-05:00",  # after the last one
+        "1970-01-01T00:00:00",
+        at(-8 * 86400),  # older than WEBHOOK_EVENT_MAX_AGE_DAYS
+        at(2 * 3600 + 3600),  # an hour ahead of our clock
+    ],
+)
+@pytest.mark.parametrize("event", ["started", "answered", "ended"])
+def test_an_event_time_no_call_can_have_is_refused(client, event, when):
+    response = cti(client, call_event(event, at=when))
+
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("out_of_range", "at")
+    assert "within the last 7 days" in body["message"]
+    assert nothing_written()
+
+
+@override_settings(WEBHOOK_EVENT_MAX_AGE_DAYS=30)
+def test_how_old_an_event_may_be_is_a_setting(client):
+    assert cti(client, call_event("ended", at=at(-20 * 86400))).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
         (call_event("rang"), "event"),
-        ({"call_id": "x", "at": "2026-11-24T10:00:00Z"}, "event"),
+        ({"call_id": "x", "at": at()}, "event"),
         (call_event("started", call_id=""), "call_id"),
         (call_event("started", at="yesterday"), "at"),
         (call_event("ended", duration=-1), "duration"),

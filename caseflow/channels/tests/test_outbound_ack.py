@@ -54,15 +54,47 @@ def test_a_new_mail_case_is_acknowledged_once_threaded_and_marked_automatic(
     assert out_case.status == CaseStatus.NEW
 
 
-def test_a_web_case_gets_the_web_confirmation(
+@pytest.mark.parametrize(
+    ("language", "subject", "greeting", "ignore"),
+    [
+        ("en", "Your request", "Hello,", "If you did not send this request, please ignore"),
+        ("de", "Ihre Anfrage", "Guten Tag,", "Falls Sie diese Anfrage nicht gestellt haben"),
+        ("es", "Su solicitud", "Hola:", "Si usted no ha enviado esta solicitud"),
+    ],
+)
+def test_a_web_case_gets_a_neutral_confirmation_with_only_its_number(
+    out_case, mailoutbox, django_capture_on_commit_callbacks, language, subject, greeting, ignore
+):
+    # Anyone can type anyone's address into the web form: what they typed (name, subject)
+    # must not reach that address in our name.
+    out_case.subject = "Buy cheap watches at spam.example"
+    out_case.save(update_fields=["subject"])
+    with django_capture_on_commit_callbacks(execute=True):
+        opened(out_case, channel="web", language=language, name="Visit spam.example")
+    (mail,) = mailoutbox
+    assert mail.subject == f"{subject} [{out_case.number}]"
+    assert mail.body.startswith(greeting)
+    assert out_case.number in mail.body and ignore in mail.body
+    assert "spam.example" not in mail.subject + mail.body
+    assert "Erika" not in mail.body  # not even the real customer's name
+    assert "In-Reply-To" not in mail.extra_headers
+
+
+def test_an_edited_web_confirmation_still_says_nothing_the_sender_chose(
     out_case, mailoutbox, django_capture_on_commit_callbacks
 ):
+    from caseflow.channels.models import MessageTemplate
+
+    MessageTemplate.objects.filter(code="web_ack").update(
+        subject="{subject}", body="Dear {contact_name} of {customer_name}: {subject} {case_number}"
+    )
+    out_case.subject = "Buy cheap watches at spam.example"
+    out_case.save(update_fields=["subject"])
     with django_capture_on_commit_callbacks(execute=True):
-        opened(out_case, channel="web", language="es", name="Erika M.")
+        opened(out_case, channel="web", language="en", name="Visit spam.example")
     (mail,) = mailoutbox
-    assert mail.subject == f"Su solicitud [{out_case.number}]: Pump is loud"
-    assert mail.body.startswith("Hola, Erika M.:")
-    assert "In-Reply-To" not in mail.extra_headers
+    assert mail.subject == f"Your request [{out_case.number}]"
+    assert mail.body.startswith(f"Dear  of :  {out_case.number}\n\n-- \n")  # then the signature
 
 
 @pytest.mark.parametrize(
@@ -118,3 +150,16 @@ def test_the_service_refuses_a_bad_address(out_case):
 
     with pytest.raises(DomainError):
         send_acknowledgement(case=out_case, address="x", language="en")
+
+
+@pytest.mark.parametrize(("language", "subject"), [("de", "Ihre Anfrage"), ("es", "Su solicitud")])
+def test_a_web_confirmation_without_a_subject_gets_a_neutral_one(
+    out_case, mailoutbox, django_capture_on_commit_callbacks, language, subject
+):
+    from caseflow.channels.models import MessageTemplate
+
+    MessageTemplate.objects.filter(code="web_ack").update(subject="")
+    with django_capture_on_commit_callbacks(execute=True):
+        opened(out_case, channel="web", language=language)
+    (mail,) = mailoutbox
+    assert mail.subject == f"{subject} [{out_case.number}]"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
@@ -229,6 +230,44 @@ def test_an_old_timestamp_is_refused(client):
     assert response.status_code == 401
     assert response.json()["code"] == "stale_timestamp"
     assert nothing_written()
+
+
+def test_deeply_nested_json_is_malformed_json_not_a_server_error(client):
+    response = post_signed(client, SMS_INBOUND_URL, b"[" * 30_000, secret=SMS_SECRET)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "malformed_json",
+        "message": "The body is not valid JSON.",
+        "field": None,
+    }
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59Z",
+     "9999-12-31T23:59:59-05:00", "2000-01-01T00:00:00"],
+)  # fmt: skip
+def test_an_sms_sent_at_a_time_no_sms_has_is_refused(client, agent, phone_caller, when):
+    response = sms(client, at=when)
+
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert (body["code"], body["field"]) == ("out_of_range", "at")
+    assert nothing_written()
+
+
+def test_an_sms_from_an_hour_in_the_future_is_refused(client):
+    later = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert sms(client, at=later).status_code == 422
+    assert nothing_written()
+
+
+def test_an_sms_a_gateway_delivers_a_day_late_is_taken(client, agent, phone_caller):
+    yesterday = (timezone.now() - timedelta(days=1)).isoformat()
+    assert sms(client, at=yesterday).status_code == 200
+    assert Case.objects.get().received_at < timezone.now() - timedelta(hours=23)
 
 
 def test_malformed_json_is_refused(client):

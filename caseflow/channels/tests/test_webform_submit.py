@@ -49,6 +49,24 @@ def fields(**overrides) -> dict:
     return data
 
 
+def register(unit, customer, **kwargs):
+    """`unit` registered to `customer` 100 days ago, through the service."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from caseflow.catalog.services import register_unit
+
+    return register_unit(
+        actor=None,
+        channel="import",
+        customer=customer,
+        unit=unit,
+        purchased_on=timezone.localdate() - timedelta(days=100),
+        **kwargs,
+    )
+
+
 def written() -> tuple[int, int, int, int, int]:
     return (
         Case.objects.count(),
@@ -140,12 +158,16 @@ def test_a_known_customer_gets_a_linked_case_and_a_confirmation(
     assert "/" not in attachment.filename and "<" not in attachment.filename
     assert attachment.content_type == "image/png"
 
+    # the description is the case's symptom too
+    assert case.symptom == "Loud rattling when brewing, since yesterday."
+
     thanks = client.get(response["Location"])
     assert case_number_on(thanks) == case.number
     (mail,) = mailoutbox
     assert mail.to == ["erika@example.com"]
-    assert mail.subject == f"Ihre Anfrage [{case.number}]: Pump is loud"
+    assert mail.subject == f"Ihre Anfrage [{case.number}]"
     assert case.number in mail.body
+    assert "Pump is loud" not in mail.body and "Erika" not in mail.body
     assert OutboundMessage.objects.get().is_acknowledgement
 
 
@@ -153,6 +175,7 @@ def test_order_and_serial_link_the_order_its_customer_and_the_unit(client):
     owner = CustomerFactory(name="Kaffeehaus Sonne GmbH")
     order = SalesOrderFactory(number="SO-4711", customer=owner)
     unit = UnitFactory(serial="EM2000-0042")
+    register(unit, owner)
 
     response = submit(
         client,
@@ -174,7 +197,90 @@ def test_order_and_serial_link_the_order_its_customer_and_the_unit(client):
     assert "Order number: so-4711\n" in text and "not found" not in text
 
 
-def test_an_unknown_sender_is_remembered_and_greeted_by_name(
+NOT_LINKED = "(not linked: registered to another customer or unknown)"
+
+
+def test_a_strangers_serial_is_kept_for_an_agent_but_not_linked(client, agent, registered_caller):
+    """Someone else's serial number links nothing (no unit, no warranty suggestion, no word
+    of its owner); the serial stays on the case for an agent to confirm."""
+    from caseflow.customers.services import create_customer
+
+    stranger = create_customer(
+        actor=agent, channel="phone", kind="person", name="Max Fremd",
+        emails=["max@example.net"],
+    )  # fmt: skip
+    response = submit(client, fields(name="Max Fremd", email="max@example.net",
+                                     serial="em2000-0001"))  # fmt: skip
+
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.customer, case.unit, case.product) == (stranger, None, None)
+    assert case.suggested_case_type != "warranty"
+    assert case.symptom == (
+        "Loud rattling when brewing, since yesterday.\n\n"
+        f"Serial number given: em2000-0001 {NOT_LINKED}"
+    )
+    text = TimelineEvent.objects.get(case=case, event_type__code="web_in").text
+    assert f"Serial number: em2000-0001 {NOT_LINKED}" in text
+    assert "Erika" not in case.symptom + text
+    # an agent sees it on the case page (no new desk code: it is the symptom)
+    client.force_login(agent)
+    page = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
+    assert f"Serial number given: em2000-0001 {NOT_LINKED}" in page
+
+
+def test_an_unknown_sender_gets_no_registered_unit(client, registered_caller):
+    submit(client, fields(email="nobody@example.org", serial="EM2000-0001"))
+    case = Case.objects.get()
+    assert senders.is_unknown(case)
+    assert case.unit is None
+    assert "Serial number given: EM2000-0001" in case.symptom
+
+
+def test_the_senders_own_unit_is_linked_with_its_warranty(client, registered_caller):
+    response = submit(client, fields(serial="em2000-0001"))  # erika@example.com: the owner
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.customer == registered_caller["customer"]
+    assert case.unit == registered_caller["unit"]
+    assert case.product == registered_caller["unit"].product
+    assert case.suggested_case_type == "warranty"
+    assert case.symptom == "Loud rattling when brewing, since yesterday."
+
+
+def test_the_dealer_on_a_registration_gets_the_unit_linked(client, registered_caller):
+    dealer = CustomerFactory(name="Kaffee & Co")
+    from caseflow.customers.services import add_contact
+
+    add_contact(actor=None, channel="import", customer=dealer, name="Shop",
+                emails=["shop@kaffee.example"])  # fmt: skip
+    from caseflow.catalog.models import Registration
+
+    Registration.objects.filter(unit=registered_caller["unit"]).update(dealer=dealer)
+    submit(client, fields(email="shop@kaffee.example", serial="EM2000-0001"))
+    case = Case.objects.get()
+    assert (case.customer, case.unit) == (dealer, registered_caller["unit"])
+
+
+def test_a_unit_registered_to_someone_else_since_is_not_linked(client, agent, registered_caller):
+    unit = registered_caller["unit"]
+    register(unit, CustomerFactory(name="New owner"))  # ends Erika's registration
+    submit(client, fields(serial=unit.serial))
+    case = Case.objects.get()
+    assert case.customer == registered_caller["customer"] and case.unit is None
+
+
+def test_a_long_description_with_an_unlinked_serial_still_fits_the_symptom(client):
+    response = submit(client, fields(description="x" * 20000, serial="XX-404"))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert len(case.symptom) <= 20000
+    assert case.symptom.endswith(f"Serial number given: XX-404 {NOT_LINKED}")
+    text = TimelineEvent.objects.get(case=case, event_type__code="web_in").text
+    assert text.startswith("x" * 20000)  # the whole text is on the timeline
+
+
+def test_an_unknown_sender_is_remembered_and_confirmed_neutrally(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,9 +300,10 @@ def test_an_unknown_sender_is_remembered_and_greeted_by_name(
     )  # fmt: skip
     text = TimelineEvent.objects.get(case=case, event_type__code="web_in").text
     assert "Order number: NOPE-1 (not found)" in text
-    assert "Serial number: XX-404 (not found)" in text
+    assert "Serial number: XX-404 (not linked: registered to another customer or unknown)" in text
     (mail,) = mailoutbox
-    assert mail.body.startswith("Hola, Juan García:")
+    assert mail.body.startswith("Hola:")
+    assert "Juan" not in mail.body
 
 
 def test_no_confirmation_when_switched_off(

@@ -1,48 +1,59 @@
 """Spam brakes of the web form: submissions per e-mail address and per client address
-within a window, counted in Django's cache (no third-party service)."""
+within a window, counted in Django's cache (no third-party service).
+
+A submission reserves its place under both limits before the case is opened, with one atomic
+cache increment each (`caseflow.core.ratelimit`), so parallel submissions cannot all pass a
+check before any of them is counted; a submission that is then refused gives its places
+back, so only accepted ones count.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from caseflow.core import ratelimit
+from caseflow.core.clients import client_ip as _client_ip
 
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: the last entry of WEBFORM_IP_HEADER (what our proxy added),
     else the connection's."""
-    header = settings.WEBFORM_IP_HEADER
-    if header:
-        raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        last = raw.split(",")[-1].strip()
-        if last:
-            return last[:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    return _client_ip(request, settings.WEBFORM_IP_HEADER)
 
 
-def _keys(email: str, ip: str) -> list[tuple[str, int]]:
-    def key(kind: str, value: str) -> str:
-        return f"webform:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+@dataclass(frozen=True)
+class Reservation:
+    """The places one submission took; `release()` gives them back."""
 
-    keys = [(key("address", email.strip().lower()), settings.WEBFORM_LIMIT_PER_ADDRESS)]
+    keys: tuple[str, ...]
+
+    def release(self) -> None:
+        for key in self.keys:
+            ratelimit.decrement(key)
+
+
+def _limits(email: str, ip: str) -> list[tuple[str, int]]:
+    limits = [
+        (ratelimit.key_for("webform-address", email.strip().lower()),
+         settings.WEBFORM_LIMIT_PER_ADDRESS),
+    ]  # fmt: skip
     if ip:
-        keys.append((key("ip", ip), settings.WEBFORM_LIMIT_PER_IP))
-    return keys
+        limits.append((ratelimit.key_for("webform-ip", ip), settings.WEBFORM_LIMIT_PER_IP))
+    return limits
 
 
-def exceeded(email: str, ip: str) -> bool:
-    """Whether the address or the client already sent as many requests as the window allows."""
-    return any(limit > 0 and (cache.get(key) or 0) >= limit for key, limit in _keys(email, ip))
-
-
-def count(email: str, ip: str) -> None:
-    """Count one accepted submission for the address and the client."""
-    for key, _limit in _keys(email, ip):
-        if cache.add(key, 1, settings.WEBFORM_LIMIT_WINDOW):
+def reserve(email: str, ip: str) -> Reservation | None:
+    """Take a place for one submission from the address and the client; None (and nothing
+    taken) when either has used all its places in the window."""
+    taken: list[str] = []
+    for key, limit in _limits(email, ip):
+        if limit <= 0:
             continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.WEBFORM_LIMIT_WINDOW)
+        if not ratelimit.take(key, limit=limit, window=settings.WEBFORM_LIMIT_WINDOW):
+            Reservation(tuple(taken)).release()
+            return None
+        taken.append(key)
+    return Reservation(tuple(taken))

@@ -7,25 +7,29 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from caseflow.accounts.models import Language
 from caseflow.cases.models import Case
-from caseflow.cases.services import Upload, record_event
-from caseflow.catalog.models import Product, SalesOrder, Unit
+from caseflow.cases.services import TEXT_LIMITS, Upload, record_event
+from caseflow.catalog.models import Product, Registration, SalesOrder, Unit
 from caseflow.catalog.selectors import units_with_serial
 from caseflow.channels import senders
 from caseflow.channels.signals import announce_new_case
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.phones import to_e164
+from caseflow.customers.models import Customer
 from caseflow.customers.services import normalise_email
 
 EVENT_TYPE = "web_in"
 NAME_LIMIT = 200
 SUBJECT_LIMIT = 200
 DESCRIPTION_LIMIT = 20000
+NOT_LINKED = gettext_noop("not linked: registered to another customer or unknown")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,17 @@ def find_order(number: str) -> SalesOrder | None:
         if found is not None:
             return found
     return None
+
+
+def registered_to(unit: Unit, customer: Customer | None) -> bool:
+    """Whether `unit` is registered (actively) to `customer`, or with it as the dealer."""
+    if customer is None:
+        return False
+    return (
+        Registration.objects.filter(unit=unit, ended_at__isnull=True)
+        .filter(Q(customer=customer) | Q(dealer=customer))
+        .exists()
+    )
 
 
 def find_unit(serial: str, product: Product | None) -> Unit | None:
@@ -116,11 +131,33 @@ def _check(request: WebRequest) -> tuple[str, str]:
     return email, phone
 
 
+def _serial_note(serial: str) -> str:
+    """What an agent reads about a serial number that was not linked (in the desk's default
+    language): it names somebody else's unit, or none. Which of the two stays unsaid: the
+    customer may see what their case says."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{_('Serial number given')}: {serial} ({_(NOT_LINKED)})"
+
+
+def _symptom(request: WebRequest, unlinked_serial: str) -> str:
+    """The case's symptom: the customer's description, and the serial number they gave when
+    it was not linked, for an agent to confirm."""
+    description = request.description.strip()
+    if not unlinked_serial:
+        return description
+    note = _serial_note(unlinked_serial)
+    room = TEXT_LIMITS["symptom"] - len(note) - 3
+    if len(description) > room:
+        description = description[: room - 1] + "…"
+    return f"{description}\n\n{note}"
+
+
 def _entry_text(request: WebRequest, email: str, phone: str, linked: dict[str, bool]) -> str:
     """The customer's description, then what they told us about themselves and the product
     (in the desk's default language), marking what matched nothing."""
     with translation.override(settings.LANGUAGE_CODE):
         not_found = _("not found")
+        not_linked = _(NOT_LINKED)
         lines = [
             f"{_('Name')}: {request.name.strip()}",
             f"{_('E-mail')}: {email}",
@@ -131,8 +168,8 @@ def _entry_text(request: WebRequest, email: str, phone: str, linked: dict[str, b
             mark = "" if linked["order"] else f" ({not_found})"
             lines.append(f"{_('Order number')}: {request.order_number.strip()}{mark}")
         if request.serial.strip():
-            mark = "" if linked["unit"] else f" ({not_found})"
-            lines.append(f"{_('Serial number')}: {request.serial.strip()}{mark}")
+            mark = "" if linked["unit"] else f" ({not_linked})"
+            lines.append(f"{_('Serial number')}: {request.serial.strip()[:64]}{mark}")
         if request.product is not None:
             lines.append(f"{_('Product')}: {request.product.name}")
         elif request.product_text.strip():
@@ -141,14 +178,20 @@ def _entry_text(request: WebRequest, email: str, phone: str, linked: dict[str, b
 
 
 def submit_request(request: WebRequest) -> Case:
-    """Open a case for a web form submission: linked to the customer (by e-mail address or
-    phone), the order (by number: its customer wins) and the unit (by serial); the
-    description and files as the first, visible timeline entry; the confirmation after
-    COMMIT. Nothing is written when anything is refused."""
+    """Open a case for a web form submission: for the customer (by e-mail address or phone;
+    an order number named: the order's customer), linked to the order, and to the unit of
+    the serial number only when that unit is registered to that customer (anybody can type
+    anybody's serial number); the description as the symptom and, with the files, as the
+    first visible timeline entry; the confirmation after COMMIT. Nothing is written when
+    anything is refused."""
     email, phone = _check(request)
     language = request.language if request.language in Language.values else Language.EN
     order = find_order(request.order_number)
-    unit = find_unit(request.serial, request.product)
+    found = senders.customer_for(email=email, phone=phone, sales_order=order)
+    serial = request.serial.strip()[:64]
+    unit = find_unit(serial, request.product)
+    if unit is not None and not registered_to(unit, found.customer):
+        unit = None
     product = unit.product if unit is not None else request.product
     with transaction.atomic():
         case = senders.open_case(
@@ -157,10 +200,12 @@ def submit_request(request: WebRequest) -> Case:
             name=request.name.strip(),
             email=email,
             phone=phone,
+            symptom=_symptom(request, serial if unit is None else ""),
             language=language,
             unit=unit,
             product=product,
             sales_order=order,
+            found=found,
         )
         record_event(
             actor=None,
@@ -174,13 +219,15 @@ def submit_request(request: WebRequest) -> Case:
                 "email": email,
                 "phone": phone,
                 "order_number": request.order_number.strip()[:30],
-                "serial": request.serial.strip()[:64],
+                "serial": serial,
                 "product": request.product.pk if request.product else None,
                 "product_text": request.product_text.strip()[:200],
                 "language": language,
             },
             uploads=request.files,
         )
+        # The confirmation says nothing the sender chose (name, subject): see
+        # outbound.templating.NEUTRAL_PLACEHOLDERS.
         transaction.on_commit(
             partial(
                 announce_new_case,
@@ -191,7 +238,6 @@ def submit_request(request: WebRequest) -> Case:
                 language=language,
                 mailbox=None,
                 message_id="",
-                name=request.name.strip(),
             )
         )
     return case

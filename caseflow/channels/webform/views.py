@@ -72,7 +72,8 @@ def support(request: HttpRequest, lang: str | None = None) -> HttpResponse:
             status = 422
             if form.is_valid():
                 email, ip = form.cleaned_data["email"], limits.client_ip(request)
-                if limits.exceeded(email, ip):
+                reservation = limits.reserve(email, ip)
+                if reservation is None:
                     form.add_error(
                         None,
                         _(
@@ -85,9 +86,12 @@ def support(request: HttpRequest, lang: str | None = None) -> HttpResponse:
                     try:
                         case = submit_request(form.web_request(language))
                     except DomainError as exc:
+                        reservation.release()  # only accepted submissions count
                         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                    except Exception:
+                        reservation.release()
+                        raise
                     else:
-                        limits.count(email, ip)
                         token = signing.dumps(case.number, salt=THANKS_SALT)
                         url = reverse("channels:webform_thanks", kwargs={"lang": language})
                         return redirect(f"{url}?t={token}")

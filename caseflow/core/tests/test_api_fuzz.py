@@ -28,6 +28,13 @@ def keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def no_token_brake(settings):
+    """Schemathesis sends many requests with unknown tokens (to see them refused) within one
+    test: the brake on them (tested in accounts) would answer 429 to everything after."""
+    settings.LOGIN_FAILURE_LIMIT_PER_IP = 0
+
+
 @pytest.fixture
 def auth_header(db, django_user_model):
     from caseflow.accounts.services import create_api_token

@@ -16,7 +16,12 @@ def log_in(page, base: str, username: str) -> None:
 
 
 def settled(page) -> None:
-    """Wait until htmx has swapped, settled and wired up what a response brought."""
+    """Wait until htmx has swapped, settled and wired up what a response brought.
+
+    A function, not an expression: Playwright evaluates the text once and then calls the
+    function on each poll; an expression would be evaluated again on each poll, and the
+    Content-Security-Policy (no eval) refuses that outside the first, DevTools-driven one."""
     page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        "() => !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
     )
