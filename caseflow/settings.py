@@ -171,6 +171,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "caseflow" / "locale"]
+# English dates day first with a 24-hour clock (caseflow/formats/en); other languages keep
+# Django's formats.
+FORMAT_MODULE_PATH = ["caseflow.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
