@@ -363,3 +363,17 @@ def test_the_case_page_names_the_codes_at_a_constant_cost(
     html = response.content.decode()
     assert 'data-field="resolution">ADV Advice given / ADV-PHONE Solved on the phone<' in html
     assert 'data-field="reason">USER User error / USER-DOC Documentation unclear<' in html
+
+
+def test_the_new_case_form_costs_a_constant_number_of_queries(
+    client, agent, desk_case_customer, desk_case_unit, django_assert_max_num_queries
+):
+    client.force_login(agent)
+    url = reverse("desk:case_new")
+
+    # session, user, customer, contacts, registered units, codes, priorities, and the
+    # warranty (registration, contract) twice: for the suggested case type and for the note
+    with django_assert_max_num_queries(11):
+        response = client.get(url, {"customer": desk_case_customer.pk, "unit": desk_case_unit.pk})
+
+    assert response.status_code == 200
