@@ -575,7 +575,7 @@ FIELD_LABELS = {
     "resolution_specific": gettext_lazy("Resolution (specific)"),
 }
 # What a "resolved" event keeps of its codes: the data key and the kind of code.
-RESOLVED_CODES = (
+RESOLVED_CODES: tuple[tuple[str, str], ...] = (
     ("general", CodeKind.RESOLUTION),
     ("specific", CodeKind.RESOLUTION),
     ("reason_general", CodeKind.REASON),
@@ -595,8 +595,8 @@ def _code_names(events: list[TimelineEvent]) -> dict[tuple[str, str], str]:
     if not wanted:
         return {}
     query = Q()
-    for kind, values in wanted.items():
-        query |= Q(kind=kind, code__in=values)
+    for wanted_kind, values in wanted.items():
+        query |= Q(kind=wanted_kind, code__in=values)
     return {(c.kind, c.code): str(c) for c in Code.objects.filter(query)}
 
 
