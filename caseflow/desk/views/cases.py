@@ -78,6 +78,7 @@ from caseflow.desk.forms.cases import (
     StatusForm,
     SupplyForm,
     allowed_statuses,
+    code_options,
     looks_like_case_number,
     specific_codes,
 )
@@ -750,7 +751,7 @@ def specific_code_options(request: HttpRequest) -> HttpResponse:
     if general.isdigit() and len(general) <= 12:
         codes = list(selectors.codes(kind=kind, parent_id=int(general)))
         options = specific_codes(codes, general)
-    return render(request, "desk/cases/_specific_options.html", {"options": options})
+    return HttpResponse(code_options(options, None, specific=True))
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -1041,7 +1042,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("cases/", case_list, name="cases"),
     path("cases/new/", case_new, name="case_new"),
-    path("cases/resolution-codes/", specific_code_options, name="case_specific_codes"),
+    path("cases/specific-codes/", specific_code_options, name="case_specific_codes"),
     path("cases/<int:pk>/", case_detail, name="case_detail"),
     path("cases/<int:pk>/timeline/", case_timeline, name="case_timeline"),
     path(
