@@ -141,8 +141,8 @@ class CodeField(forms.Field):
 
 def code_options(codes: Iterable[Code], chosen: Any, *, specific: bool = False) -> SafeString:
     """The <option>s of a code select ("FIX Fixed"), the code with id `chosen` selected. The
-    case page has three code pairs: printed here they cost a tenth of what the template
-    language takes for them (~2 ms of CPU per page)."""
+    case page has three code pairs; their ~40 options through the template language cost
+    twice the CPU of the rest of the pairs (docs/performance.md, "Desk on day one")."""
     codes = list(codes)
     chosen = str(chosen or "")
     blank = _("Choose …") if codes or not specific else "—"
