@@ -774,9 +774,13 @@ def resolve_case(
     resolution_general: Code | None,
     resolution_specific: Code | None,
     solution: str | None = None,
+    reason_general: Code | None = None,
+    reason_specific: Code | None = None,
     version: int | None = None,
 ) -> Case:
-    """Resolve with general and specific resolution codes (source 001) and the solution."""
+    """Resolve with general and specific resolution codes (source 001) and the solution; the
+    reason codes too when given (what caused the problem is often known only now), else the
+    case keeps its own."""
     require(actor, "case.resolve")
     case = _lock(case, version)
     if resolution_general is None:
@@ -786,6 +790,9 @@ def resolve_case(
             code="code_required",
         )
     _check_codes(CodeKind.RESOLUTION, resolution_general, resolution_specific, "resolution")
+    set_reason = reason_general is not None or reason_specific is not None
+    if set_reason:
+        _check_codes(CodeKind.REASON, reason_general, reason_specific, "reason")
     if resolution_specific is None and resolution_general.children.filter(active=True).exists():
         raise DomainError(
             _("Choose a specific resolution code under %(general)s.")
@@ -799,17 +806,25 @@ def resolve_case(
             field="status",
             code="illegal_transition",
         )
-    before = snapshot(case, ("status", "resolution_general", "resolution_specific", "solution"))
+    fields = ["status", "resolution_general", "resolution_specific", "solution"]
+    if set_reason:
+        fields += ["reason_general", "reason_specific"]
+    before = snapshot(case, fields)
     case.resolution_general = resolution_general
     case.resolution_specific = resolution_specific
+    reason: dict[str, Any] = {}
+    if set_reason:
+        case.reason_general = reason_general
+        case.reason_specific = reason_specific
+        reason = {
+            "reason_general": reason_general.code if reason_general else None,
+            "reason_specific": reason_specific.code if reason_specific else None,
+        }
     if solution is not None:
         case.solution = _validate_text(solution.strip(), "solution", TEXT_LIMITS["solution"])
     case.status = CaseStatus.RESOLVED
     case.resolved_at = timezone.now()
-    _bump(
-        case,
-        ["status", "resolved_at", "resolution_general", "resolution_specific", "solution"],
-    )
+    _bump(case, ["resolved_at", *fields])
     _system_event(
         case,
         "resolved",
@@ -817,6 +832,7 @@ def resolve_case(
         channel=channel,
         general=resolution_general.code,
         specific=resolution_specific.code if resolution_specific else None,
+        **reason,
     )
     if before["solution"] != case.solution:
         search.index_case(case)
@@ -826,7 +842,7 @@ def resolve_case(
         action="case.resolved",
         target=case,
         before=before,
-        after=snapshot(case, ("status", "resolution_general", "resolution_specific", "solution")),
+        after=snapshot(case, fields),
     )
     return case
 

@@ -9,6 +9,7 @@ a form costs no query of its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,6 +17,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.accounts.models import Team, User
@@ -60,6 +63,7 @@ class Choices:
     owners: list[User] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     product_types: list[ProductType] = field(default_factory=list)
+    reason_codes: list[Code] = field(default_factory=list)
     resolution_codes: list[Code] = field(default_factory=list)
 
     def priority(self, code: str) -> Priority | None:
@@ -104,6 +108,96 @@ def _blank(label: Any) -> list[tuple[str, Any]]:
 
 def _version_field() -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class CodeField(forms.Field):
+    """A reason or resolution code, by id. The select offers the active codes (`offer`); any
+    code that exists is taken, so the service decides (an archived code, a specific code
+    under another general one, a code of the other kind) and says why, on this field."""
+
+    widget = forms.Select
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.codes: dict[str, Code] = {}
+
+    def offer(self, codes: list[Code]) -> None:
+        self.codes = {str(c.pk): c for c in codes}
+
+    def to_python(self, value: Any) -> str:
+        return "" if value in self.empty_values else str(value).strip()
+
+    def clean(self, value: Any) -> Code | None:
+        key = super().clean(value)
+        if not key:
+            return None
+        found = self.codes.get(key)
+        if found is None and key.isdigit() and len(key) <= 12:
+            found = Code.objects.filter(pk=int(key)).first()
+        if found is None:
+            raise forms.ValidationError(_("There is no such code."), code="invalid_choice")
+        return found
+
+
+def code_options(codes: Iterable[Code], chosen: Any, *, specific: bool = False) -> SafeString:
+    """The <option>s of a code select ("FIX Fixed"), the code with id `chosen` selected. The
+    case page has three code pairs; their ~40 options through the template language cost
+    twice the CPU of the rest of the pairs (docs/performance.md, "Desk on day one")."""
+    codes = list(codes)
+    chosen = str(chosen or "")
+    blank = _("Choose …") if codes or not specific else "—"
+    return format_html(
+        '<option value="">{}</option>{}',
+        blank,
+        format_html_join(
+            "",
+            '<option value="{}"{}>{} {}</option>',
+            ((c.pk, " selected" if str(c.pk) == chosen else "", c.code, c.name) for c in codes),
+        ),
+    )
+
+
+class CodePairs:
+    """General and specific codes of a form: `<kind>_general` offers the general codes,
+    `<kind>_specific` only the specific ones under the chosen general code (swapped by htmx
+    when the general one changes); their printed <option>s are in `code_selects[kind]`."""
+
+    def _offer_codes(
+        self, kind: str, codes: list[Code], current: tuple[Code | None, ...] = ()
+    ) -> None:
+        form: Any = self
+        # Codes already on the case stay selectable, even if archived since.
+        offered = list(codes) + [c for c in current if c is not None and c not in codes]
+        general, specific = form.fields[f"{kind}_general"], form.fields[f"{kind}_specific"]
+        general.offer([c for c in offered if c.parent_id is None])
+        specific.offer([c for c in offered if c.parent_id is not None])
+        options = specific_codes(offered, form[f"{kind}_general"].value())
+        # A specific code sent under another general code stays visible next to its error.
+        chosen = specific.codes.get(str(form[f"{kind}_specific"].value() or ""))
+        if chosen is not None and chosen not in options:
+            options.append(chosen)
+        if not hasattr(form, "code_selects"):
+            form.code_selects = {}
+        form.code_selects[kind] = {
+            "general": code_options(general.codes.values(), form[f"{kind}_general"].value()),
+            "specific": code_options(options, form[f"{kind}_specific"].value(), specific=True),
+        }
+
+    def code_kwargs(self, kind: str) -> dict[str, Code | None]:
+        data: Any = self.cleaned_data  # type: ignore[attr-defined]
+        return {name: data.get(name) for name in (f"{kind}_general", f"{kind}_specific")}
+
+
+def _code_pair(kind: str) -> tuple[CodeField, CodeField]:
+    if kind == "reason":
+        return (
+            CodeField(label=_("Reason (general)"), required=False),
+            CodeField(label=_("Reason (specific)"), required=False),
+        )
+    return (
+        CodeField(label=_("Resolution (general)")),
+        CodeField(label=_("Resolution (specific)"), required=False),
+    )
 
 
 class _Lookup:
@@ -251,7 +345,7 @@ SAVED_VIEWS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
 # --- opening a case -----------------------------------------------------------------------
 
 
-class CaseOpenForm(DeskForm):
+class CaseOpenForm(CodePairs, DeskForm):
     """A new case, usually on a unit picked on the incoming-call screen."""
 
     slug = "new"
@@ -279,6 +373,7 @@ class CaseOpenForm(DeskForm):
     promised_by = forms.DateField(
         label=_("Promised by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    reason_general, reason_specific = _code_pair("reason")
     take = forms.BooleanField(label=_("Assign to me"), required=False)
 
     def __init__(
@@ -291,6 +386,7 @@ class CaseOpenForm(DeskForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self._offer_codes("reason", choices.reason_codes)
         self.choices = choices
         self.customer_obj = customer
         self.units = {str(u.pk): u for u in units}
@@ -324,6 +420,7 @@ class CaseOpenForm(DeskForm):
             "case_type_reason": data.get("case_type_reason", ""),
             "priority": self.choices.priority(data["priority"]),
             "promised_by": data.get("promised_by"),
+            **self.code_kwargs("reason"),
         }
 
 
@@ -443,7 +540,7 @@ class AssignForm(DeskForm):
         }
 
 
-class DetailsForm(DeskForm):
+class DetailsForm(CodePairs, DeskForm):
     slug = "edit"
 
     version = _version_field()
@@ -468,6 +565,7 @@ class DetailsForm(DeskForm):
     case_type_reason = forms.CharField(
         label=_("Reason for the case type"), required=False, max_length=500
     )
+    reason_general, reason_specific = _code_pair("reason")
 
     def __init__(self, *args: Any, choices: Choices, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -475,6 +573,7 @@ class DetailsForm(DeskForm):
         self.fields["priority"].choices = [
             (p.code, p.name) for p in choices.priorities if p.active or p.pk == case.priority_id
         ]
+        self._offer_codes("reason", choices.reason_codes, _codes_of(case, "reason"))
 
     @classmethod
     def initial_for(cls, case: Case) -> dict[str, Any]:
@@ -488,6 +587,8 @@ class DetailsForm(DeskForm):
             "priority": case.priority.code,
             "case_type": case.case_type,
             "case_type_reason": case.case_type_reason,
+            "reason_general": case.reason_general_id or "",
+            "reason_specific": case.reason_specific_id or "",
         }
 
     def changes(self) -> dict[str, Any]:
@@ -496,6 +597,7 @@ class DetailsForm(DeskForm):
         changes = {name: data[name] for name in names}
         changes["case_type_reason"] = data.get("case_type_reason", "")
         changes["priority"] = self.choices.priority(data["priority"])
+        changes.update(self.code_kwargs("reason"))
         return changes
 
 
@@ -520,43 +622,50 @@ class SupplyForm(DeskForm):
         return found
 
 
-class ResolveForm(DeskForm):
+class ResolveForm(CodePairs, DeskForm):
+    """Resolution codes and the solution; the reason codes come prefilled from the case (left
+    empty, the case keeps its own)."""
+
     slug = "resolve"
 
     version = _version_field()
-    resolution_general = forms.ChoiceField(label=_("Resolution (general)"))
-    resolution_specific = forms.ChoiceField(label=_("Resolution (specific)"), required=False)
+    resolution_general, resolution_specific = _code_pair("resolution")
+    reason_general, reason_specific = _code_pair("reason")
     solution = forms.CharField(
         label=_("Solution"), required=False, max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: Choices, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        codes = choices.resolution_codes
-        self.codes = {str(c.pk): c for c in codes}
-        self.fields["resolution_general"].choices = _blank(_("Choose …")) + [
-            (str(c.pk), str(c)) for c in codes if c.parent_id is None
-        ]
-        # Every specific code is accepted here; whether it belongs to the general one is
-        # the service's rule (and its message). The select shows only the matching ones.
-        self.fields["resolution_specific"].choices = _blank(_("—")) + [
-            (str(c.pk), str(c)) for c in codes if c.parent_id is not None
-        ]
-        general = self["resolution_general"].value()
-        self.specific_options = specific_codes(codes, general)
-        # A specific code sent under another general code stays visible next to its error.
-        chosen = self.codes.get(str(self["resolution_specific"].value() or ""))
-        if chosen is not None and chosen.parent_id and chosen not in self.specific_options:
-            self.specific_options.append(chosen)
+        # Every code is accepted here; whether a specific code belongs to the general one is
+        # the service's rule (and its message). The selects show only the matching ones.
+        self._offer_codes("resolution", choices.resolution_codes)
+        self._offer_codes("reason", choices.reason_codes, _codes_of(case, "reason"))
+
+    @classmethod
+    def initial_for(cls, case: Case) -> dict[str, Any]:
+        return {
+            "version": case.version,
+            "solution": case.solution,
+            "reason_general": case.reason_general_id or "",
+            "reason_specific": case.reason_specific_id or "",
+        }
 
     def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
         return {
-            "resolution_general": self.codes.get(data["resolution_general"]),
-            "resolution_specific": self.codes.get(data.get("resolution_specific") or ""),
-            "solution": data.get("solution", ""),
+            **self.code_kwargs("resolution"),
+            **self.code_kwargs("reason"),
+            "solution": self.cleaned_data.get("solution", ""),
         }
+
+
+def _codes_of(case: Case, kind: str) -> tuple[Code | None, Code | None]:
+    """The case's own general and specific code of `kind` (loaded with the case)."""
+    return tuple(  # type: ignore[return-value]
+        getattr(case, f"{kind}_{level}") if getattr(case, f"{kind}_{level}_id") else None
+        for level in ("general", "specific")
+    )
 
 
 def specific_codes(codes: list[Code], general: Any) -> list[Code]:

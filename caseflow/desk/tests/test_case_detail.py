@@ -275,6 +275,26 @@ def test_the_shortcuts_are_listed_and_bound(client, agent, desk_case):
         assert f'data-key="{key}"' in html
 
 
+def test_closing_has_a_shortcut_listed_in_the_help(client, agent, desk_case, desk_case_codes):
+    services.resolve_case(
+        actor=agent,
+        channel=Channel.UI,
+        case=desk_case,
+        resolution_general=desk_case_codes["ADV"],
+        resolution_specific=desk_case_codes["ADV-PHONE"],
+    )
+    client.force_login(agent)
+
+    html = client.get(detail(desk_case)).content.decode()
+
+    help_box = html[html.index('id="shortcuts"') :]
+    assert "<kbd>d</kbd>" in help_box and "Close the case" in help_box
+    # `d` opens the close form (a second step: one key alone never closes a case)
+    action = re.search(r'<details class="case-action" data-key="d".*?</details>', html, re.S)
+    assert action is not None and 'id="form-close"' in action.group(0)
+    assert html.count('data-key="d"') == 1
+
+
 # --- opening a case -----------------------------------------------------------------------
 
 

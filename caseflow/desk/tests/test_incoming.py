@@ -177,9 +177,9 @@ def test_picking_the_caller_shows_contacts_units_warranty_contract_and_open_case
     rows = re.findall(r'<tr data-testid="unit-row".*?</tr>', html, re.S)
     assert len(rows) == 2
     row = next(r for r in rows if "EM2000-0001" in r)
-    assert in_warranty.warranty_ends_on.strftime("%m/%d/%Y") in row
+    assert in_warranty.warranty_ends_on.strftime("%d/%m/%Y") in row
     assert 'data-testid="in-warranty"' in row
-    assert in_warranty.purchased_on.strftime("%m/%d/%Y") in row
+    assert in_warranty.purchased_on.strftime("%d/%m/%Y") in row
     expired_row = next(r for r in rows if "EM2000-0002" in r)
     assert 'data-testid="out-of-warranty"' in expired_row
     assert 'data-testid="contract-level"' in expired_row and "Premium" in expired_row

@@ -47,7 +47,7 @@ def test_the_page_shows_registration_warranty_contracts_and_history(
     assert "EM2000-0001" in html and old.unit.product.name in html
     header = re.search(r'data-testid="registration".*?</dl>', html, re.S).group(0)
     assert "Erika Mustermann" in header and "Kaffee-Handel KG" in header
-    assert registration.warranty_ends_on.strftime("%m/%d/%Y") in header
+    assert registration.warranty_ends_on.strftime("%d/%m/%Y") in header
     assert 'data-testid="in-warranty"' in html
     assert "SC-T-1" in html
     history = re.search(r'data-testid="service-history".*?</table>', html, re.S).group(0)

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import (
     Http404,
     HttpRequest,
@@ -47,6 +47,7 @@ from caseflow.cases.models import (
     Case,
     CaseStatus,
     CaseType,
+    Code,
     CodeKind,
     EventCategory,
     Priority,
@@ -77,6 +78,7 @@ from caseflow.desk.forms.cases import (
     StatusForm,
     SupplyForm,
     allowed_statuses,
+    code_options,
     looks_like_case_number,
     specific_codes,
 )
@@ -112,6 +114,15 @@ def _teams() -> list[Team]:
 
 def _priorities() -> list[Priority]:
     return list(Priority.objects.order_by("rank", "id"))
+
+
+def _codes() -> tuple[list[Code], list[Code]]:
+    """The active reason and resolution codes, in one query."""
+    codes = list(selectors.codes())
+    return (
+        [c for c in codes if c.kind == CodeKind.REASON],
+        [c for c in codes if c.kind == CodeKind.RESOLUTION],
+    )
 
 
 # --- the list -----------------------------------------------------------------------------
@@ -327,7 +338,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if customer is not None:
         contacts = list(Contact.objects.filter(customer=customer).order_by("-is_primary", "name"))
         units = _units_of(customer, source.get("unit", ""))
-    choices = Choices(priorities=_priorities())
+    reason_codes, _resolution_codes = _codes()
+    choices = Choices(priorities=_priorities(), reason_codes=reason_codes)
     context_extra: dict[str, Any] = {}
     if request.method == "POST":
         form = CaseOpenForm(
@@ -479,8 +491,8 @@ def _choices_for(allowed: Allowed) -> Choices:
     if allowed.assign:
         choices.owners = _owners()
         choices.teams = _teams()
-    if allowed.resolve:
-        choices.resolution_codes = list(selectors.codes(kind=CodeKind.RESOLUTION))
+    if allowed.update or allowed.resolve:
+        choices.reason_codes, choices.resolution_codes = _codes()
     return choices
 
 
@@ -506,7 +518,7 @@ def _forms(
         if allowed.update
         else None,
         "supply": SupplyForm() if allowed.supply else None,
-        "resolve": ResolveForm(initial={**version, "solution": case.solution}, choices=choices)
+        "resolve": ResolveForm(initial=ResolveForm.initial_for(case), choices=choices, case=case)
         if allowed.resolve
         else None,
         "close": CloseForm(initial=version) if allowed.close else None,
@@ -556,14 +568,64 @@ def _label(choices: Any, value: Any) -> str:
         return str(value or "—")
 
 
+# Field names for "details changed" where the model has none of its own for a reader.
+FIELD_LABELS = {
+    "reason_general": gettext_lazy("Reason (general)"),
+    "reason_specific": gettext_lazy("Reason (specific)"),
+    "resolution_general": gettext_lazy("Resolution (general)"),
+    "resolution_specific": gettext_lazy("Resolution (specific)"),
+}
+# What a "resolved" event keeps of its codes: the data key and the kind of code.
+RESOLVED_CODES: tuple[tuple[str, str], ...] = (
+    ("general", CodeKind.RESOLUTION),
+    ("specific", CodeKind.RESOLUTION),
+    ("reason_general", CodeKind.REASON),
+    ("reason_specific", CodeKind.REASON),
+)
+
+
+def _code_names(events: list[TimelineEvent]) -> dict[tuple[str, str], str]:
+    """The codes the page's "resolved" events name, with their names (archived ones too):
+    one query, none when the page has no such event."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.event_type.code == "resolved" and isinstance(event.data, dict):
+            for key, kind in RESOLVED_CODES:
+                if isinstance(event.data.get(key), str):
+                    wanted.setdefault(kind, set()).add(event.data[key])
+    if not wanted:
+        return {}
+    query = Q()
+    for wanted_kind, values in wanted.items():
+        query |= Q(kind=wanted_kind, code__in=values)
+    return {(c.kind, c.code): str(c) for c in Code.objects.filter(query)}
+
+
+def _resolved_summary(data: dict[str, Any], names: dict[tuple[str, str], str]) -> str:
+    def named(key: str, kind: str) -> str:
+        value = data.get(key)
+        return names.get((kind, value), str(value)) if value else ""
+
+    resolution = " / ".join(filter(None, (named(k, kind) for k, kind in RESOLVED_CODES[:2])))
+    reason = " / ".join(filter(None, (named(k, kind) for k, kind in RESOLVED_CODES[2:])))
+    if reason:
+        return _("%(resolution)s · reason: %(reason)s") % {
+            "resolution": resolution,
+            "reason": reason,
+        }
+    return resolution
+
+
 def _describe(events: list[TimelineEvent]) -> None:
-    """What a system event changed, in words (owner and team names: two queries at most)."""
+    """What a system event changed, in words (owner, team and code names: three queries at
+    most)."""
     owner_ids = {e.data.get("owner") for e in events if e.event_type.code == "assigned"}
     team_ids = {e.data.get("team") for e in events if e.event_type.code == "assigned"}
     owner_ids.discard(None)
     team_ids.discard(None)
     users = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
     teams = {t.pk: t.name for t in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
+    code_names = _code_names(events)
     fields: dict[str, str] = {}
     when = short_datetime()
     for event in events:
@@ -580,10 +642,12 @@ def _describe(events: list[TimelineEvent]) -> None:
                 "team": teams.get(data.get("team"), "—"),
             }
         elif code == "field_changed":
-            fields = fields or {f.name: str(f.verbose_name) for f in Case._meta.fields}
+            fields = fields or {
+                f.name: str(FIELD_LABELS.get(f.name, f.verbose_name)) for f in Case._meta.fields
+            }
             summary = ", ".join(fields.get(str(name), str(name)) for name in data.get("fields", []))
         elif code == "resolved":
-            summary = " / ".join(str(c) for c in (data.get("general"), data.get("specific")) if c)
+            summary = _resolved_summary(data, code_names)
         elif code == "created" and data.get("case_type"):
             summary = _label(CaseType, data["case_type"])
         event.summary = summary  # type: ignore[attr-defined]
@@ -628,9 +692,6 @@ def _detail_context(
         "case_type_overridden": case.case_type != case.suggested_case_type,
         **_timeline_context(case, [], None),
     }
-    resolve = context["forms"]["resolve"]
-    if resolve is not None:
-        context["specific_options"] = resolve.specific_options  # type: ignore[union-attr]
     return context
 
 
@@ -680,15 +741,17 @@ def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRe
 @login_required
 @require_GET
 def specific_code_options(request: HttpRequest) -> HttpResponse:
-    """The <option>s of the specific resolution codes under the chosen general one."""
+    """The <option>s of the specific reason or resolution codes under the chosen general one
+    (`?reason_general=` or `?resolution_general=`, as the general select sends itself)."""
     if not can(request.user, "case.view"):
         return HttpResponseForbidden(_("Your role does not allow this."))
-    general = request.GET.get("resolution_general", "")
+    kind = CodeKind.REASON if "reason_general" in request.GET else CodeKind.RESOLUTION
+    general = request.GET.get(f"{kind}_general", "")
     options = []
     if general.isdigit() and len(general) <= 12:
-        codes = list(selectors.codes(kind=CodeKind.RESOLUTION, parent_id=int(general)))
+        codes = list(selectors.codes(kind=kind, parent_id=int(general)))
         options = specific_codes(codes, general)
-    return render(request, "desk/cases/_specific_options.html", {"options": options})
+    return HttpResponse(code_options(options, None, specific=True))
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -734,8 +797,6 @@ def _act(
             return case_changed(request, pk, name)
     if request.htmx:
         context = {"case": case, "form": form, "conflict": conflict}
-        if isinstance(form, ResolveForm):
-            context["specific_options"] = form.specific_options
         return render(request, f"desk/cases/_form_{name}.html", context, status=status)
     context = _detail_context(request, case, bound={name: form})
     context["conflict"] = conflict
@@ -871,7 +932,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "edit",
         lambda case: DetailsForm(
-            request.POST, choices=Choices(priorities=_priorities()), case=case
+            request.POST,
+            choices=Choices(priorities=_priorities(), reason_codes=_codes()[0]),
+            case=case,
         ),
         perform,
         _("Details of %(number)s saved."),
@@ -934,8 +997,9 @@ def case_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     def build(case: Case) -> ResolveForm:
-        codes = list(selectors.codes(kind=CodeKind.RESOLUTION))
-        return ResolveForm(request.POST, choices=Choices(resolution_codes=codes))
+        reason_codes, resolution_codes = _codes()
+        choices = Choices(reason_codes=reason_codes, resolution_codes=resolution_codes)
+        return ResolveForm(request.POST, choices=choices, case=case)
 
     return _act(request, pk, "resolve", build, perform, _("%(number)s resolved."))
 
@@ -978,7 +1042,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("cases/", case_list, name="cases"),
     path("cases/new/", case_new, name="case_new"),
-    path("cases/resolution-codes/", specific_code_options, name="case_specific_codes"),
+    path("cases/specific-codes/", specific_code_options, name="case_specific_codes"),
     path("cases/<int:pk>/", case_detail, name="case_detail"),
     path("cases/<int:pk>/timeline/", case_timeline, name="case_timeline"),
     path(

@@ -96,9 +96,19 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     specific.select_option(label="FIX-PART Part replaced")
     resolve = page.locator("#form-resolve")
     resolve.get_by_label("Solution", exact=True).fill("Pump replaced under warranty")
+    # What caused it: the reason codes, the specific ones following the general one too.
+    resolve.get_by_label("Reason (general)", exact=True).select_option(label="HARD Hardware")
+    reason = resolve.get_by_label("Reason (specific)", exact=True)
+    expect(reason.locator("option", has_text="HARD-WEAR")).to_have_count(1)
+    reason.select_option(label="HARD-WEAR Wear and tear")
     resolve.get_by_role("button", name="Resolve").click()
     expect(page.locator('[data-field="status"]')).to_have_text("Resolved")
-    expect(page.locator('[data-field="resolution"]')).to_have_text("FIX / FIX-PART")
+    expect(page.locator('[data-field="resolution"]')).to_have_text(
+        "FIX Fixed / FIX-PART Part replaced"
+    )
+    expect(page.locator('[data-field="reason"]')).to_have_text(
+        "HARD Hardware / HARD-WEAR Wear and tear"
+    )
     desk_shots(page, "case-resolved")
 
     # 8. The case is among the resolved ones in the case list.

@@ -1,0 +1,77 @@
+"""Dates and times as a European company writes them: English day first with a 24-hour
+clock (caseflow/formats/en), German and Spanish as Django has them."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from caseflow.desk.rows import short_datetime
+
+pytestmark = pytest.mark.django_db
+
+# 15:53 UTC is 17:53 in Berlin (summer time): a time a 12-hour clock writes as "5:53 p.m."
+MOMENT = datetime(2026, 5, 4, 15, 53, tzinfo=zoneinfo.ZoneInfo("UTC"))
+
+
+def render(text: str, **context) -> str:
+    return Template(text).render(Context(context))
+
+
+@pytest.mark.parametrize(
+    ("language", "short", "long"),
+    [
+        ("en", "04/05/2026 17:53", "4 May 2026 17:53"),
+        ("de", "04.05.2026 17:53", "4. Mai 2026 17:53"),
+        ("es", "04/05/2026 17:53", "4 de mayo de 2026 17:53"),
+    ],
+)
+def test_dates_are_day_first_with_a_24_hour_clock(language, short, long):
+    with translation.override(language), timezone.override("Europe/Berlin"):
+        assert render('{{ m|date:"SHORT_DATETIME_FORMAT" }}', m=MOMENT) == short
+        assert render('{{ m|date:"DATE_FORMAT" }} {{ m|time:"TIME_FORMAT" }}', m=MOMENT) == long
+        assert short_datetime()(MOMENT) == short
+
+
+def test_english_short_dates_are_not_american():
+    with translation.override("en"):
+        assert render('{{ d|date:"SHORT_DATE_FORMAT" }}', d=date(2026, 5, 4)) == "04/05/2026"
+        assert "p.m." not in render('{{ m|date:"SHORT_DATETIME_FORMAT" }}', m=MOMENT)
+
+
+def test_a_typed_english_date_is_read_day_first_and_written_as_iso_into_date_inputs():
+    class Form(forms.Form):
+        day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    with translation.override("en"):
+        assert Form({"day": "04/05/2026"}).is_valid()
+        bound = Form({"day": "04/05/2026"})
+        bound.is_valid()
+        assert bound.cleaned_data["day"] == date(2026, 5, 4)
+        # <input type="date"> only takes ISO dates
+        assert 'value="2026-05-04"' in str(Form(initial={"day": date(2026, 5, 4)})["day"])
+
+
+def test_the_case_page_shows_the_received_time_day_first(client, agent, desk_case_open):
+    case = desk_case_open(received_at=MOMENT)
+    client.force_login(agent)
+
+    html = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
+
+    assert "04/05/2026 17:53" in html
+    assert "5:53 p.m." not in html and "05/04/2026" not in html
+
+
+def test_the_case_list_rows_are_day_first(client, agent, desk_case_open):
+    desk_case_open(received_at=MOMENT)
+    client.force_login(agent)
+
+    html = client.get(reverse("desk:cases")).content.decode()
+
+    assert "04/05/2026 17:53" in html
