@@ -5,18 +5,21 @@ its symptom, diagnosis and solution, and the text of its timeline events (weight
 The services keep it current in the same transaction as the change: `index_case` after the
 case was opened or its text or unit changed, `index_event_text` after an event with text was
 written. `reindex_cases` rebuilds everything (`manage.py reindex_search`, after a bulk load).
-Reads: `search_case_ids` (ids, best first) and `filter_cases` (a queryset restricted to the
-matches, best first, or every match for the caller to order). Ranking considers the newest
-RANK_WINDOW matches only, so its cost is bounded however common the word.
+Reads: `find_case_ids` / `search_case_ids` (ids, best or newest first), `count_matches`,
+`filter_cases` (a queryset restricted to the matches, best first, or every match for the
+caller to order) and `snippets` (why each case of a page matched). Ranking considers the
+newest RANK_LIMIT matches only, so its cost is bounded however common the word; a word that
+matches more is shown newest first, read in date order through an index.
 
 The index is derived data in `cases_casesearch`, a table Django does not model because its
 shape differs per database (migrations 0003 and 0004; docs/search.md):
 
 - PostgreSQL: `(case_id PK, received_at, config regconfig, document tsvector)` with a GIN
-  index on `document`, stemmed in the customer's language. An event appends
+  index on `document` and a B-tree on `(received_at DESC, case_id DESC)`, stemmed in the
+  customer's language after `unaccent` (migration 0006). An event appends
   `to_tsvector(config, text)`; any other change rebuilds the case's document from its rows,
   so words taken out of a diagnosis stop matching. Queries go through
-  `cases_search_query(text)`, which parses them under every configuration and ORs the
+  `cases_search_query(text)`, which normalises them under every configuration and ORs the
   distinct results (see caseflow.core.search); ranked with `ts_rank`.
 - SQLite: an FTS5 table (rowid = case id; columns subject, body, events; unicode61 without
   diacritics), ranked with bm25; every change rebuilds the case's row.
@@ -32,11 +35,13 @@ other match. Both databases answer in the same shape; the ranking details differ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case as CaseWhen
 from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 
 from caseflow.cases.models import Case
 from caseflow.core.search import (
@@ -46,20 +51,26 @@ from caseflow.core.search import (
     fts5_query,
     identifier,
     parse_query,
-    websearch_text,
+    tsquery_text,
 )
 
 TABLE = "cases_casesearch"
 PG_INDEX = "cases_search_document_idx"
+PG_RECEIVED_INDEX = "cases_search_received_idx"
+PG_FILLFACTOR = 90  # room on each page for a document's next version (an event appended)
 MAX_EVENT_CHARS = 20_000  # of one text (a mail with its quoted history)
 MAX_EVENTS_CHARS = 200_000  # of all of a case's event texts, when a document is rebuilt
 MAX_DOCUMENT_BYTES = 200_000  # past this, PostgreSQL stops appending events to a document
 EXACT_RANK = 1e9  # an exact case or serial number ranks above every text match
 DEFAULT_LIMIT = 200
 # Ranking reads every candidate's whole document, so a common word would cost more the more
-# cases it matches. Ranked results are the best among the newest RANK_WINDOW matches (plus an
-# exact case or serial number, wherever it is); a date-ordered result pages through all.
-RANK_WINDOW = 1000
+# cases it matches. Ranked results are the best among the newest RANK_LIMIT matches (plus an
+# exact case or serial number, wherever it is): every match, when the words match at most
+# RANK_LIMIT cases (`count_matches` tells); past that, readers show the newest matches first.
+RANK_LIMIT = 2000
+# Snippets: the text shown around the matched words, cut from at most this much of a case.
+SNIPPET_SOURCE_CHARS = 1500  # of each of symptom, diagnosis, solution, and of the events
+SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"  # around each matched word (private use)
 SQLITE_WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights: subject, body, events
 # Fields whose change needs the case's document rebuilt (`unit`: its serial number).
 INDEXED_FIELDS = frozenset({"subject", "symptom", "diagnosis", "solution", "unit"})
@@ -102,16 +113,18 @@ ON CONFLICT (case_id) DO UPDATE
 SET received_at = EXCLUDED.received_at, config = EXCLUDED.config, document = EXCLUDED.document
 """
 
-# Every case at once, into a new table: one pass over the events, grouped.
+# Every case at once, into a new table: one pass over the events, grouped; written in the
+# order the cases were received, so the newest matches of a word lie on the last pages.
 PG_NEW = f"{TABLE}_new"
 PG_REBUILD = f"""
-CREATE TABLE {PG_NEW} AS
+CREATE TABLE {PG_NEW} WITH (fillfactor = {PG_FILLFACTOR}) AS
 SELECT c.id AS case_id, c.received_at, x.cfg AS config, {_PG_HEADER} AS document
 {_PG_FROM}
 LEFT JOIN (
     SELECT e.case_id, {_PG_EVENT_TEXT} AS text
     FROM cases_timelineevent e WHERE e.text <> '' GROUP BY e.case_id
 ) ev ON ev.case_id = c.id
+ORDER BY c.received_at, c.id
 """
 
 PG_APPEND = f"""
@@ -126,6 +139,7 @@ PG_FINISH_NEW = (
     "ALTER config SET NOT NULL, ALTER document SET NOT NULL",
     f"ALTER TABLE {PG_NEW} ADD CONSTRAINT {PG_NEW}_pkey PRIMARY KEY (case_id)",
     f"CREATE INDEX {PG_INDEX}_new ON {PG_NEW} USING gin (document)",
+    f"CREATE INDEX {PG_RECEIVED_INDEX}_new ON {PG_NEW} (received_at DESC, case_id DESC)",
 )
 PG_SWAP = (
     f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE",
@@ -133,6 +147,7 @@ PG_SWAP = (
     f"ALTER TABLE {PG_NEW} RENAME TO {TABLE}",
     f"ALTER INDEX {PG_NEW}_pkey RENAME TO {TABLE}_pkey",
     f"ALTER INDEX {PG_INDEX}_new RENAME TO {PG_INDEX}",
+    f"ALTER INDEX {PG_RECEIVED_INDEX}_new RENAME TO {PG_RECEIVED_INDEX}",
 )
 # What the services changed while the new table was built.
 PG_CHANGED_SINCE = """
@@ -172,7 +187,7 @@ class _Query:
         self.exact_params = [value.upper(), value.upper()] if value else []
         self.postgres = connection.vendor == "postgresql"
         if self.postgres:
-            self.param = websearch_text(self.groups)
+            self.param = tsquery_text(self.groups)
         else:
             self.param = fts5_query(self.groups)
 
@@ -185,18 +200,29 @@ class _Query:
             return f"{table}.document @@ cases_search_query(%s)", [self.param]
         return f"{table} MATCH %s", [self.param]
 
+    def ids(self, limit: int | None = None) -> tuple[str, list[Any]]:
+        """A SELECT of the ids of the matching cases (at most `limit`, in no order), on the
+        search table alone."""
+        if self.postgres:
+            sql = f"SELECT case_id FROM {TABLE} WHERE document @@ cases_search_query(%s)"
+        else:
+            sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"
+        if limit is None:
+            return sql, [self.param]
+        return f"{sql} LIMIT %s", [self.param, limit]
+
     def window(self, key: str) -> tuple[str, list[Any]]:
-        """WHERE condition: `key` (the SQL of a case id) is among the newest RANK_WINDOW
+        """WHERE condition: `key` (the SQL of a case id) is among the newest RANK_LIMIT
         matches, or is the case or serial number typed. Implies the match."""
         if self.postgres:
             sql = (
                 f"SELECT w.case_id FROM {TABLE} w WHERE w.document @@ cases_search_query(%s) "
-                f"ORDER BY w.received_at DESC, w.case_id DESC LIMIT {RANK_WINDOW}"
+                f"ORDER BY w.received_at DESC, w.case_id DESC LIMIT {RANK_LIMIT}"
             )
         else:
             sql = (
                 f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s "
-                f"ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
+                f"ORDER BY rowid DESC LIMIT {RANK_LIMIT}"
             )
         params: list[Any] = [self.param]
         if self.exact_params:
@@ -316,13 +342,22 @@ def reindex_cases(
 # --- reading ----------------------------------------------------------------------------------
 
 
-def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
-    """Ids of the cases matching `text`, best first: the case or serial number typed, then
-    by relevance, then newest first. At most `limit`; [] for a query with nothing to search.
-    Visibility is the caller's business (or use `filter_cases` on a visible queryset)."""
-    query = _Query(text)
-    if not query or limit < 1:
-        return []
+@dataclass(frozen=True)
+class Found:
+    """The ids a search found, and how they are ordered."""
+
+    ids: list[int]
+    # The matches, counted up to RANK_LIMIT + 1 (more than RANK_LIMIT: "more"); None when
+    # counting took longer than its budget (`selectors.bounded_count`).
+    count: int | None
+
+    @property
+    def ranked(self) -> bool:
+        """Best first (the words match at most RANK_LIMIT cases); else newest first."""
+        return self.count is not None and self.count <= RANK_LIMIT
+
+
+def _ranked_ids(query: _Query, limit: int) -> tuple[str, list[Any]]:
     if query.postgres:
         match, match_params = query.window("s.case_id")
         rank, rank_params = query.rank("s", "s.case_id")
@@ -340,25 +375,105 @@ def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
             f"SELECT c.id FROM {TABLE} JOIN cases_case c ON c.id = {TABLE}.rowid "
             f"WHERE {match} ORDER BY {rank} DESC, c.received_at DESC, c.id DESC LIMIT %s"
         )
+    return sql, [*match_params, *rank_params, limit]
+
+
+def _newest_ids(query: _Query, limit: int) -> tuple[str, list[Any]]:
+    """The case or serial number typed, then the newest matches: on PostgreSQL read through
+    `cases_search_received_idx` until `limit` match (or, for a rarer word, from the GIN index
+    and sorted: the planner picks whichever reads fewer rows)."""
+    if query.postgres:
+        newest = (
+            f"SELECT w.case_id, 1 AS exact_last, w.received_at FROM {TABLE} w "
+            "WHERE w.document @@ cases_search_query(%s) "
+            "ORDER BY w.received_at DESC, w.case_id DESC LIMIT %s"
+        )
+    else:
+        newest = (
+            f"SELECT c.id, 1 AS exact_last, c.received_at FROM {TABLE} "
+            f"JOIN cases_case c ON c.id = {TABLE}.rowid WHERE {TABLE} MATCH %s "
+            "ORDER BY c.received_at DESC, c.id DESC LIMIT %s"
+        )
+    params: list[Any] = [query.param, limit]
+    if not query.exact_params:
+        return f"SELECT * FROM ({newest}) n", params
+    no_time = "NULL::timestamptz" if query.postgres else "NULL"
+    sql = (
+        f"SELECT * FROM (SELECT e.id, 0 AS exact_last, {no_time} AS received_at FROM ({EXACT}) e "
+        f"UNION ALL SELECT * FROM ({newest}) n) found "
+        "ORDER BY exact_last, received_at DESC, 1 DESC LIMIT %s"
+    )
+    return sql, [*query.exact_params, *params, limit]
+
+
+def _count_sql(query: _Query, limit: int) -> tuple[str, list[Any]]:
+    inner, params = query.ids(limit + 1)
+    return f"SELECT count(*) FROM ({inner}) counted", params
+
+
+def find_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> Found:
+    """Ids of the cases matching `text`, at most `limit`; two queries (a count, then the ids).
+
+    When the words match at most RANK_LIMIT cases: best first (the case or serial number
+    typed, then by relevance, then newest). When they match more, or counting them took
+    too long: the case or serial number typed, then the newest matches. Nothing to search:
+    no ids. Visibility is the caller's business (or use `filter_cases` on a visible
+    queryset)."""
+    from caseflow.cases.selectors import bounded_count
+
+    query = _Query(text)
+    if not query or limit < 1:
+        return Found(ids=[], count=0)
+    count = bounded_count(*_count_sql(query, RANK_LIMIT))
+    found = Found(ids=[], count=count)
+    make = _ranked_ids if found.ranked else _newest_ids
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*match_params, *rank_params, min(limit, 10_000)])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(*make(query, min(limit, 10_000)))
+        ids = [row[0] for row in cursor.fetchall()]
+    return Found(ids=list(dict.fromkeys(ids)), count=count)
 
 
-def filter_cases(queryset: QuerySet[Case], text: str, *, ranked: bool = True) -> QuerySet[Case]:
-    """`queryset` restricted to the cases matching `text`, each with its `search_rank`.
+def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
+    """The ids of `find_case_ids`: best first, or newest first for a word that matches more
+    than RANK_LIMIT cases."""
+    return find_case_ids(text, limit=limit).ids
 
-    `ranked` (for a page of the best matches): the newest RANK_WINDOW matches and the case or
-    serial number typed, best first (that number, relevance, newest). Not `ranked` (for
-    pages ordered by date): every match, to be ordered by the caller. A query with nothing
-    to search matches nothing.
 
-    The search table is joined in (`QuerySet.extra`: it has no model), so the result can be
-    filtered, ordered, counted and sliced further, but not nested in another query.
+def count_matches(queryset: QuerySet[Case], text: str, *, limit: int = RANK_LIMIT) -> int | None:
+    """How many cases of `queryset` match `text`, counted up to `limit` + 1 (a result above
+    `limit` means "more"); None when counting took longer than its budget. One query (on
+    PostgreSQL inside the count's time budget, see `selectors.bounded_count`)."""
+    from caseflow.cases.selectors import count_up_to
+
+    if not _Query(text):
+        return 0
+    return count_up_to(filter_cases(queryset, text, ranked=False), limit)
+
+
+def filter_cases(
+    queryset: QuerySet[Case], text: str, *, ranked: bool = True, at_most: int | None = None
+) -> QuerySet[Case]:
+    """`queryset` restricted to the cases matching `text`.
+
+    `ranked` (for a page of the best matches): the newest RANK_LIMIT matches and the case or
+    serial number typed, each with its `search_rank`, best first (that number, relevance,
+    newest) — every match when `count_matches` found at most RANK_LIMIT. The search table
+    is joined in (`QuerySet.extra`: it has no model), so the result can be filtered,
+    ordered, counted and sliced further, but not nested in another query.
+
+    Not `ranked` (for pages in another order): `id IN (the matching ids)`, to be ordered by
+    the caller, and nestable. `at_most`: the subquery stops after that many matches, which
+    makes PostgreSQL collect them first (through the GIN index) and then sort or group
+    only those — for a caller who counted them (`count_matches`) and knows they are few.
+
+    A query with nothing to search matches nothing.
     """
     query = _Query(text)
     if not query:
         return queryset.none()
+    if not ranked:
+        # constants only; the query text is a parameter
+        return queryset.filter(pk__in=RawSQL(*query.ids(at_most)))  # noqa: S611
     table = connection.ops.quote_name(TABLE)
     key = f"{table}.case_id" if query.postgres else f"{table}.rowid"
     match, match_params = query.match(table)
@@ -398,3 +513,64 @@ def filter_by_ids(queryset: QuerySet[Case], ids: Iterable[int]) -> QuerySet[Case
         output_field=IntegerField(),
     )
     return queryset.filter(pk__in=ids).order_by(order)
+
+
+# --- snippets ---------------------------------------------------------------------------------
+
+_PG_HEADLINE_OPTIONS = (
+    f'StartSel="{SNIPPET_START}", StopSel="{SNIPPET_STOP}", MaxWords=18, MinWords=6, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+# The text a snippet is cut from, bounded: ts_headline parses all of it, on every call.
+PG_SNIPPETS = f"""
+SELECT c.id, ts_headline(
+    s.config,
+    concat_ws(' … ', left(c.symptom, {SNIPPET_SOURCE_CHARS}),
+              left(c.diagnosis, {SNIPPET_SOURCE_CHARS}), left(c.solution, {SNIPPET_SOURCE_CHARS}),
+              ev.text),
+    cases_search_query(%s),
+    %s
+)
+FROM cases_case c
+JOIN {TABLE} s ON s.case_id = c.id
+LEFT JOIN LATERAL (
+    SELECT left(string_agg(left(e.text, {SNIPPET_SOURCE_CHARS}), ' … ' ORDER BY e.id),
+                {SNIPPET_SOURCE_CHARS}) AS text
+    FROM cases_timelineevent e WHERE e.case_id = c.id AND e.text <> ''
+) ev ON true
+WHERE c.id = ANY(%s)
+"""
+SQLITE_SNIPPETS = f"""
+SELECT rowid, snippet({TABLE}, 1, %s, %s, '…', 16), snippet({TABLE}, 2, %s, %s, '…', 16)
+FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({{ids}})
+"""
+
+
+def snippets(case_ids: Sequence[int], text: str) -> dict[int, str]:
+    """Why each of `case_ids` matched `text`: a short extract of its symptom, diagnosis,
+    solution or timeline with each matched word between SNIPPET_START and SNIPPET_STOP.
+    Plain text as the customer wrote it (escape it before showing it); cases whose match is
+    only in the number, serial or subject get none. One query, for one page of cases.
+
+    PostgreSQL: `ts_headline` over the first SNIPPET_SOURCE_CHARS of each text; SQLite:
+    FTS5's `snippet()` of the body, or else the events column."""
+    query = _Query(text)
+    ids = list(dict.fromkeys(case_ids))[:200]
+    if not query or not ids:
+        return {}
+    with connection.cursor() as cursor:
+        if query.postgres:
+            cursor.execute(PG_SNIPPETS, [query.param, _PG_HEADLINE_OPTIONS, ids])
+            rows = [(pk, (extract,)) for pk, extract in cursor.fetchall()]
+        else:
+            cursor.execute(
+                SQLITE_SNIPPETS.format(ids=", ".join(["%s"] * len(ids))),
+                [SNIPPET_START, SNIPPET_STOP] * 2 + [query.param, *ids],
+            )
+            rows = [(pk, (body, events)) for pk, body, events in cursor.fetchall()]
+    found = {}
+    for pk, extracts in rows:
+        extract = next((e for e in extracts if e and SNIPPET_START in e), None)
+        if extract:
+            found[pk] = extract.strip()
+    return found

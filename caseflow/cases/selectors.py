@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 
 from caseflow.accounts.roles import can
 from caseflow.cases.models import Attachment, Case, Code, SupplyLine, TimelineEvent
 
 LIST_RELATED = ("customer", "owner", "team", "priority", "product", "unit")
+# Counting a list: exactly up to COUNT_LIMIT ("more than 10,000" past it), and on PostgreSQL
+# within COUNT_BUDGET_MS of database time: a filter no index serves would otherwise read the
+# whole table to count a few rows.
+COUNT_LIMIT = 10_000
+COUNT_BUDGET_MS = 25
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement ended by statement_timeout
 # What the API's case rows and case answers show: no more joins than that.
 API_RELATED = ("customer", "owner", "priority")
 # What `case_detail` joins (see there why not more).
@@ -163,3 +170,43 @@ def cases_matching(*, viewer: Any, text: str) -> QuerySet[Case]:
     from caseflow.cases.search import filter_cases
 
     return filter_cases(cases_visible_to(viewer).select_related(*LIST_RELATED), text)
+
+
+def bounded_count(sql: str, params: list[Any]) -> int | None:
+    """Run `sql`, a `SELECT count(*) …`, and return the count; on PostgreSQL None when it
+    takes longer than COUNT_BUDGET_MS (`statement_timeout` for this statement only; the
+    cancelled statement is rolled back to a savepoint, so a surrounding transaction goes on).
+
+    SQLite has no statement timeout: its databases are laptop-sized."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, "
+                "true)",
+                [f"{COUNT_BUDGET_MS}ms"],
+            )
+            before = cursor.fetchone()[0]
+            cursor.execute(sql, params)
+            count = cursor.fetchone()[0]
+            if nested:  # SET LOCAL lasts until the surrounding transaction ends: undo it
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != QUERY_CANCELED:
+            raise
+        return None
+    return count
+
+
+def count_up_to(queryset: QuerySet[Any], limit: int = COUNT_LIMIT) -> int | None:
+    """How many rows `queryset` has, counted up to `limit` + 1 (more than `limit` means
+    "more"), within the count's time budget (None past it, see `bounded_count`). One
+    `SELECT count(*) FROM (… LIMIT limit + 1)`: it stops at the first rows past `limit`."""
+    rows = queryset.order_by().values("pk")[: limit + 1]
+    sql, params = rows.query.sql_with_params()
+    # Django compiled `sql`; its values are parameters
+    return bounded_count(f"SELECT count(*) FROM ({sql}) counted", list(params))  # noqa: S608

@@ -356,16 +356,42 @@ def search_available() -> bool:
     return importlib.util.find_spec(SEARCH_MODULE) is not None
 
 
-def cases_found(*, viewer: Any, text: str, limit: int = 20) -> list[Case]:
-    """Cases matching `text`: by full text, ranked (exact case and serial numbers first), or
-    only by exact case number while the search module is not installed."""
+@dataclass
+class CasesFound:
+    """The header search's cases: best first, or newest first when the words match more
+    cases than the search ranks (`many`, for the page to say so)."""
+
+    cases: list[Case] = field(default_factory=list)
+    ranked: bool = True
+    count: int | None = 0  # matches counted up to the search's rank limit + 1; None: unknown
+
+    @property
+    def many(self) -> bool:
+        """More matches than the search ranks: shown newest first."""
+        return not self.ranked
+
+
+def cases_found(*, viewer: Any, text: str, limit: int = 20) -> CasesFound:
+    """Cases matching `text`: by full text (the case or serial number typed first), or only
+    by exact case number while the search module is not installed.
+
+    The search runs on the search table alone and yields ids (a count, then the ids: both
+    through indexes, whatever the word); the `limit` cases are then read by primary key
+    with the customer and unit the results show. Joining the list's tables before the
+    search filtered made PostgreSQL scan four big tables (5-7 s at 1M cases)."""
     text = (text or "").strip()[:MAX_TEXT]
     if not text:
-        return []
-    cases = cases_visible_to(viewer).select_related(*LIST_RELATED)
+        return CasesFound()
+    cases = cases_visible_to(viewer).select_related("customer", "unit")
     if not search_available():
         if not CASE_NUMBER.match(text):
-            return []
-        return list(cases.filter(number=text.upper())[:limit])
+            return CasesFound()
+        return CasesFound(cases=list(cases.filter(number=text.upper())[:limit]))
     search = importlib.import_module(SEARCH_MODULE)
-    return list(search.filter_cases(cases, text)[:limit])
+    found = search.find_case_ids(text, limit=limit)
+    rows = {case.pk: case for case in cases.filter(pk__in=found.ids)} if found.ids else {}
+    return CasesFound(
+        cases=[rows[pk] for pk in found.ids if pk in rows],
+        ranked=found.ranked,
+        count=found.count,
+    )
