@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -68,6 +69,10 @@ DEFAULT_LIMIT = 200
 # exact case or serial number, wherever it is): every match, when the words match at most
 # RANK_LIMIT cases (`count_matches` tells); past that, readers show the newest matches first.
 RANK_LIMIT = 2000
+# Collecting the matches reads the GIN index and a heap page per match (up to RANK_LIMIT + 1);
+# a word whose prefix is common costs every posting of it. Past this, a search is shown
+# newest first without a count.
+SEARCH_BUDGET_MS = 40
 # Snippets: the text shown around the matched words, cut from at most this much of a case.
 SNIPPET_SOURCE_CHARS = 1500  # of each of symptom, diagnosis, solution, and of the events
 SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"  # around each matched word (private use)
@@ -343,12 +348,29 @@ def reindex_cases(
 
 
 @dataclass(frozen=True)
+class Matches:
+    """The cases a search matched, collected up to RANK_LIMIT + 1, in no order."""
+
+    ids: list[int] | None  # None: collecting them took longer than the time budget
+
+    @property
+    def count(self) -> int | None:
+        """How many were collected (RANK_LIMIT + 1: more), None when unknown."""
+        return None if self.ids is None else len(self.ids)
+
+    @property
+    def few(self) -> bool:
+        """All of them are in `ids` (at most RANK_LIMIT): they can be ranked or sorted."""
+        return self.ids is not None and len(self.ids) <= RANK_LIMIT
+
+
+@dataclass(frozen=True)
 class Found:
     """The ids a search found, and how they are ordered."""
 
     ids: list[int]
     # The matches, counted up to RANK_LIMIT + 1 (more than RANK_LIMIT: "more"); None when
-    # counting took longer than its budget (`selectors.bounded_count`).
+    # counting took longer than its budget (`selectors.bounded_rows`).
     count: int | None
 
     @property
@@ -357,31 +379,66 @@ class Found:
         return self.count is not None and self.count <= RANK_LIMIT
 
 
-def _ranked_ids(query: _Query, limit: int) -> tuple[str, list[Any]]:
+def collect_matches(text: str, queryset: QuerySet[Case] | None = None) -> Matches:
+    """The ids of the cases matching `text` — of `queryset`, or of every case — up to
+    RANK_LIMIT + 1 of them, within the count's time budget (`selectors.bounded_rows`).
+
+    One query, and the only one that reads the GIN index: ranking, sorting and counting the
+    matches go on from these ids by primary key. A word of letters matches as a prefix,
+    and a prefix common in the index (any word in 10 % of the cases) costs PostgreSQL
+    every posting of it even when another word is rare: the time budget bounds that, and a
+    search over it is shown newest first."""
+    from caseflow.cases.selectors import bounded_rows, ids_up_to
+
+    query = _Query(text)
+    if not query:
+        return Matches(ids=[])
+    if queryset is not None:
+        matched = filter_cases(queryset, text, ranked=False)
+        return Matches(ids=ids_up_to(matched, RANK_LIMIT, budget_ms=SEARCH_BUDGET_MS))
+    rows = bounded_rows(*query.ids(RANK_LIMIT + 1), budget_ms=SEARCH_BUDGET_MS)
+    return Matches(ids=None if rows is None else [row[0] for row in rows])
+
+
+def rank_ids(
+    ids: Sequence[int], text: str, *, offset: int = 0, limit: int = DEFAULT_LIMIT
+) -> list[int]:
+    """`ids` (matches of `text`, at most RANK_LIMIT: from `collect_matches`) best first —
+    the case or serial number typed, then by relevance, then newest — from `offset`, at most
+    `limit`. One query, by primary key: no index scan of the words again."""
+    query = _Query(text)
+    ids = list(ids)[: RANK_LIMIT + 1]
+    if not query or not ids or limit < 1:
+        return []
     if query.postgres:
-        match, match_params = query.window("s.case_id")
         rank, rank_params = query.rank("s", "s.case_id")
         sql = (
-            f"SELECT s.case_id FROM {TABLE} s WHERE {match} "
-            f"ORDER BY {rank} DESC, s.received_at DESC, s.case_id DESC LIMIT %s"
+            f"SELECT s.case_id FROM {TABLE} s WHERE s.case_id = ANY(%s) "
+            f"ORDER BY {rank} DESC, s.received_at DESC, s.case_id DESC LIMIT %s OFFSET %s"
         )
+        params = [ids, *rank_params, limit, offset]
     else:
-        # bm25() needs the FTS5 MATCH in the same query; the window narrows it further
-        match, match_params = query.match(TABLE)
-        window, window_params = query.window(f"{TABLE}.rowid")
-        match, match_params = f"{match} AND {window}", [*match_params, *window_params]
+        # bm25() needs the FTS5 MATCH in the same query
         rank, rank_params = query.rank(TABLE, f"{TABLE}.rowid")
         sql = (
             f"SELECT c.id FROM {TABLE} JOIN cases_case c ON c.id = {TABLE}.rowid "
-            f"WHERE {match} ORDER BY {rank} DESC, c.received_at DESC, c.id DESC LIMIT %s"
+            f"WHERE {TABLE} MATCH %s AND {TABLE}.rowid IN ({', '.join(['%s'] * len(ids))}) "
+            f"ORDER BY {rank} DESC, c.received_at DESC, c.id DESC LIMIT %s OFFSET %s"
         )
-    return sql, [*match_params, *rank_params, limit]
+        params = [query.param, *ids, *rank_params, limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
-def _newest_ids(query: _Query, limit: int) -> tuple[str, list[Any]]:
-    """The case or serial number typed, then the newest matches: on PostgreSQL read through
-    `cases_search_received_idx` until `limit` match (or, for a rarer word, from the GIN index
-    and sorted: the planner picks whichever reads fewer rows)."""
+def newest_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
+    """The case or serial number typed, then the newest cases matching `text`, at most
+    `limit`. On PostgreSQL read through `cases_search_received_idx` until `limit` match (or,
+    for a rarer word, from the GIN index and sorted: the planner picks whichever reads
+    fewer rows). One query."""
+    query = _Query(text)
+    if not query or limit < 1:
+        return []
     if query.postgres:
         newest = (
             f"SELECT w.case_id, 1 AS exact_last, w.received_at FROM {TABLE} w "
@@ -396,41 +453,77 @@ def _newest_ids(query: _Query, limit: int) -> tuple[str, list[Any]]:
         )
     params: list[Any] = [query.param, limit]
     if not query.exact_params:
-        return f"SELECT * FROM ({newest}) n", params
-    no_time = "NULL::timestamptz" if query.postgres else "NULL"
-    sql = (
-        f"SELECT * FROM (SELECT e.id, 0 AS exact_last, {no_time} AS received_at FROM ({EXACT}) e "
-        f"UNION ALL SELECT * FROM ({newest}) n) found "
-        "ORDER BY exact_last, received_at DESC, 1 DESC LIMIT %s"
+        sql = f"SELECT * FROM ({newest}) n"
+    else:
+        no_time = "NULL::timestamptz" if query.postgres else "NULL"
+        sql = (
+            f"SELECT * FROM (SELECT e.id, 0 AS exact_last, {no_time} AS received_at "
+            f"FROM ({EXACT}) e UNION ALL SELECT * FROM ({newest}) n) found "
+            "ORDER BY exact_last, received_at DESC, 1 DESC LIMIT %s"
+        )
+        params = [*query.exact_params, *params, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+
+
+def newest_cases(
+    queryset: QuerySet[Case],
+    text: str,
+    *,
+    after: tuple[datetime, int] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    oldest: bool = False,
+) -> list[Case]:
+    """Cases of `queryset` matching `text`, newest first (or oldest), after the case received
+    at `after` = (received_at, id), at most `limit`: a page in date order through every
+    match, however many.
+
+    PostgreSQL walks `cases_search_received_idx` (the search table is written in the order
+    cases were received, so the walk reads consecutive pages), checks each document and
+    joins only the cases that match: a word in 1 % of the cases costs ~100 rows per case
+    shown. The cursor is a row comparison on the search table's own columns, so a deep page
+    starts at the cursor. SQLite orders by the case's columns."""
+    query = _Query(text)
+    if not query or limit < 1:
+        return []
+    table = connection.ops.quote_name(TABLE)
+    cases = connection.ops.quote_name(Case._meta.db_table)
+    if query.postgres:
+        key, received = f"{table}.case_id", f"{table}.received_at"
+    else:
+        key, received = f"{table}.rowid", f"{cases}.received_at"
+    match, params = query.match(table)
+    where = [f"{key} = {cases}.id", match]
+    if after is not None:
+        where.append(f"({received}, {key}) {'>' if oldest else '<'} (%s, %s)")
+        params = [*params, after[0], after[1]]
+    sign = "" if oldest else "-"
+    order = (f"{sign}{TABLE}.received_at", f"{sign}{TABLE}.case_id")
+    if not query.postgres:
+        order = (f"{sign}received_at", f"{sign}id")
+    rows = queryset.extra(  # noqa: S610 - constants only; the values are parameters
+        tables=[TABLE], where=where, params=params, order_by=order
     )
-    return sql, [*query.exact_params, *params, limit]
-
-
-def _count_sql(query: _Query, limit: int) -> tuple[str, list[Any]]:
-    inner, params = query.ids(limit + 1)
-    return f"SELECT count(*) FROM ({inner}) counted", params
+    return list(rows[:limit])
 
 
 def find_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> Found:
-    """Ids of the cases matching `text`, at most `limit`; two queries (a count, then the ids).
+    """Ids of the cases matching `text`, at most `limit`; two queries.
 
     When the words match at most RANK_LIMIT cases: best first (the case or serial number
-    typed, then by relevance, then newest). When they match more, or counting them took
+    typed, then by relevance, then newest). When they match more, or collecting them took
     too long: the case or serial number typed, then the newest matches. Nothing to search:
     no ids. Visibility is the caller's business (or use `filter_cases` on a visible
     queryset)."""
-    from caseflow.cases.selectors import bounded_count
-
-    query = _Query(text)
-    if not query or limit < 1:
+    matches = collect_matches(text)
+    if not matches.ids and matches.ids is not None:
         return Found(ids=[], count=0)
-    count = bounded_count(*_count_sql(query, RANK_LIMIT))
-    found = Found(ids=[], count=count)
-    make = _ranked_ids if found.ranked else _newest_ids
-    with connection.cursor() as cursor:
-        cursor.execute(*make(query, min(limit, 10_000)))
-        ids = [row[0] for row in cursor.fetchall()]
-    return Found(ids=list(dict.fromkeys(ids)), count=count)
+    if matches.few:
+        ids = rank_ids(matches.ids or [], text, limit=min(limit, RANK_LIMIT))
+    else:
+        ids = newest_ids(text, limit=min(limit, 10_000))
+    return Found(ids=ids, count=matches.count)
 
 
 def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
@@ -442,7 +535,7 @@ def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
 def count_matches(queryset: QuerySet[Case], text: str, *, limit: int = RANK_LIMIT) -> int | None:
     """How many cases of `queryset` match `text`, counted up to `limit` + 1 (a result above
     `limit` means "more"); None when counting took longer than its budget. One query (on
-    PostgreSQL inside the count's time budget, see `selectors.bounded_count`)."""
+    PostgreSQL inside the count's time budget, see `selectors.bounded_rows`)."""
     from caseflow.cases.selectors import count_up_to
 
     if not _Query(text):
@@ -450,21 +543,18 @@ def count_matches(queryset: QuerySet[Case], text: str, *, limit: int = RANK_LIMI
     return count_up_to(filter_cases(queryset, text, ranked=False), limit)
 
 
-def filter_cases(
-    queryset: QuerySet[Case], text: str, *, ranked: bool = True, at_most: int | None = None
-) -> QuerySet[Case]:
+def filter_cases(queryset: QuerySet[Case], text: str, *, ranked: bool = True) -> QuerySet[Case]:
     """`queryset` restricted to the cases matching `text`.
 
-    `ranked` (for a page of the best matches): the newest RANK_LIMIT matches and the case or
-    serial number typed, each with its `search_rank`, best first (that number, relevance,
-    newest) — every match when `count_matches` found at most RANK_LIMIT. The search table
-    is joined in (`QuerySet.extra`: it has no model), so the result can be filtered,
-    ordered, counted and sliced further, but not nested in another query.
+    Not `ranked` (for pages ordered by date, and for `collect_matches`): `id IN (the
+    matching ids)`, to be ordered by the caller, and nestable.
 
-    Not `ranked` (for pages in another order): `id IN (the matching ids)`, to be ordered by
-    the caller, and nestable. `at_most`: the subquery stops after that many matches, which
-    makes PostgreSQL collect them first (through the GIN index) and then sort or group
-    only those — for a caller who counted them (`count_matches`) and knows they are few.
+    `ranked`: the newest RANK_LIMIT matches and the case or serial number typed, each with
+    its `search_rank`, best first (that number, relevance, newest) — every match when there
+    are at most RANK_LIMIT. The search table is joined in (`QuerySet.extra`: it has no
+    model), so the result can be filtered, ordered, counted and sliced further, but not
+    nested in another query. (The desk ranks the ids `collect_matches` found instead:
+    `rank_ids`, which reads the index once.)
 
     A query with nothing to search matches nothing.
     """
@@ -473,16 +563,15 @@ def filter_cases(
         return queryset.none()
     if not ranked:
         # constants only; the query text is a parameter
-        return queryset.filter(pk__in=RawSQL(*query.ids(at_most)))  # noqa: S611
+        return queryset.filter(pk__in=RawSQL(*query.ids()))  # noqa: S611
     table = connection.ops.quote_name(TABLE)
     key = f"{table}.case_id" if query.postgres else f"{table}.rowid"
     match, match_params = query.match(table)
-    if ranked:
-        window, window_params = query.window(key)
-        if query.postgres:  # the window implies the match: don't read every document twice
-            match, match_params = window, window_params
-        else:  # bm25() needs the MATCH in the same query
-            match, match_params = f"{match} AND {window}", [*match_params, *window_params]
+    window, window_params = query.window(key)
+    if query.postgres:  # the window implies the match: don't read every document twice
+        match, match_params = window, window_params
+    else:  # bm25() needs the MATCH in the same query
+        match, match_params = f"{match} AND {window}", [*match_params, *window_params]
     rank, rank_params = query.rank(table, key)
     return queryset.extra(  # noqa: S610 - constants only; the query text is a parameter
         select={"search_rank": rank},

@@ -102,3 +102,15 @@ def keyset_page(
 
 def _value(obj: Any, name: str) -> Any:
     return getattr(obj, name)
+
+
+def cursor_values(cursor: str, *, ordering: tuple[str, ...], model: type[Model]) -> list[Any]:
+    """The sort values a cursor of `keyset_page` holds, for a reader that pages in the same
+    ordering by other means (raises DomainError for a cursor that is not one)."""
+    fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
+    return _decode(cursor, fields, model)
+
+
+def cursor_after(obj: Any, *, ordering: tuple[str, ...]) -> str:
+    """The cursor `keyset_page` would give for a page ending with `obj`."""
+    return _encode([_value(obj, name.lstrip("-")) for name in ordering])
