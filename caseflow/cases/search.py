@@ -72,7 +72,7 @@ RANK_LIMIT = 2000
 # Collecting the matches reads the GIN index and a heap page per match (up to RANK_LIMIT + 1);
 # a word whose prefix is common costs every posting of it. Past this, a search is shown
 # newest first without a count.
-SEARCH_BUDGET_MS = 40
+SEARCH_BUDGET_MS = 30
 # Snippets: the text shown around the matched words, cut from at most this much of a case.
 SNIPPET_SOURCE_CHARS = 1500  # of each of symptom, diagnosis, solution, and of the events
 SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"  # around each matched word (private use)
@@ -186,13 +186,13 @@ EXACT = (
 class _Query:
     """A parsed search, with the SQL fragments that match and rank documents."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, whole_words: bool = False) -> None:
         self.groups = parse_query(text)
         value = identifier(text)
         self.exact_params = [value.upper(), value.upper()] if value else []
         self.postgres = connection.vendor == "postgresql"
         if self.postgres:
-            self.param = tsquery_text(self.groups)
+            self.param = tsquery_text(self.groups, prefixes=not whole_words)
         else:
             self.param = fts5_query(self.groups)
 
@@ -352,6 +352,8 @@ class Matches:
     """The cases a search matched, collected up to RANK_LIMIT + 1, in no order."""
 
     ids: list[int] | None  # None: collecting them took longer than the time budget
+    # Matched as whole (stemmed) words, not as prefixes: prefix matching took too long.
+    whole_words: bool = False
 
     @property
     def count(self) -> int | None:
@@ -372,6 +374,7 @@ class Found:
     # The matches, counted up to RANK_LIMIT + 1 (more than RANK_LIMIT: "more"); None when
     # counting took longer than its budget (`selectors.bounded_rows`).
     count: int | None
+    whole_words: bool = False  # see Matches
 
     @property
     def ranked(self) -> bool:
@@ -381,32 +384,47 @@ class Found:
 
 def collect_matches(text: str, queryset: QuerySet[Case] | None = None) -> Matches:
     """The ids of the cases matching `text` — of `queryset`, or of every case — up to
-    RANK_LIMIT + 1 of them, within the count's time budget (`selectors.bounded_rows`).
+    RANK_LIMIT + 1 of them, each attempt within SEARCH_BUDGET_MS (`selectors.bounded_rows`).
 
-    One query, and the only one that reads the GIN index: ranking, sorting and counting the
-    matches go on from these ids by primary key. A word of letters matches as a prefix,
-    and a prefix common in the index (any word in 10 % of the cases) costs PostgreSQL
-    every posting of it even when another word is rare: the time budget bounds that, and a
-    search over it is shown newest first."""
+    The only read of the GIN index: ranking, sorting and counting the matches go on from
+    these ids by primary key. A word of letters matches as a prefix, and on PostgreSQL a
+    prefix costs every posting of every word it begins — a common word in an AND with a rare
+    one (in ~10 % of the cases, "Rückruf") is read whole, where a whole word is skipped
+    through. When the prefixes take longer than the budget, the words are matched whole
+    (stemmed) instead (`whole_words`); when that does too, `ids` is None: too many to
+    rank, show them newest first."""
     from caseflow.cases.selectors import bounded_rows, ids_up_to
 
-    query = _Query(text)
-    if not query:
+    if not _Query(text):
         return Matches(ids=[])
-    if queryset is not None:
-        matched = filter_cases(queryset, text, ranked=False)
-        return Matches(ids=ids_up_to(matched, RANK_LIMIT, budget_ms=SEARCH_BUDGET_MS))
-    rows = bounded_rows(*query.ids(RANK_LIMIT + 1), budget_ms=SEARCH_BUDGET_MS)
-    return Matches(ids=None if rows is None else [row[0] for row in rows])
+    found: list[int] | None = None
+    attempts = (False, True) if connection.vendor == "postgresql" else (False,)
+    for whole_words in attempts:
+        query = _Query(text, whole_words=whole_words)
+        if queryset is not None:
+            matched = filter_cases(queryset, text, ranked=False, whole_words=whole_words)
+            found = ids_up_to(matched, RANK_LIMIT, budget_ms=SEARCH_BUDGET_MS)
+        else:
+            rows = bounded_rows(*query.ids(RANK_LIMIT + 1), budget_ms=SEARCH_BUDGET_MS)
+            found = None if rows is None else [row[0] for row in rows]
+        if found is not None:
+            return Matches(ids=found, whole_words=whole_words)
+    return Matches(ids=None)
 
 
 def rank_ids(
-    ids: Sequence[int], text: str, *, offset: int = 0, limit: int = DEFAULT_LIMIT
+    ids: Sequence[int],
+    text: str,
+    *,
+    offset: int = 0,
+    limit: int = DEFAULT_LIMIT,
+    whole_words: bool = False,
 ) -> list[int]:
     """`ids` (matches of `text`, at most RANK_LIMIT: from `collect_matches`) best first —
     the case or serial number typed, then by relevance, then newest — from `offset`, at most
-    `limit`. One query, by primary key: no index scan of the words again."""
-    query = _Query(text)
+    `limit`. One query, by primary key: no index scan of the words again. `whole_words`: as
+    `collect_matches` matched them."""
+    query = _Query(text, whole_words=whole_words)
     ids = list(ids)[: RANK_LIMIT + 1]
     if not query or not ids or limit < 1:
         return []
@@ -431,12 +449,12 @@ def rank_ids(
         return [row[0] for row in cursor.fetchall()]
 
 
-def newest_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
+def newest_ids(text: str, *, limit: int = DEFAULT_LIMIT, whole_words: bool = False) -> list[int]:
     """The case or serial number typed, then the newest cases matching `text`, at most
     `limit`. On PostgreSQL read through `cases_search_received_idx` until `limit` match (or,
     for a rarer word, from the GIN index and sorted: the planner picks whichever reads
     fewer rows). One query."""
-    query = _Query(text)
+    query = _Query(text, whole_words=whole_words)
     if not query or limit < 1:
         return []
     if query.postgres:
@@ -474,6 +492,7 @@ def newest_cases(
     after: tuple[datetime, int] | None = None,
     limit: int = DEFAULT_LIMIT,
     oldest: bool = False,
+    whole_words: bool = False,
 ) -> list[Case]:
     """Cases of `queryset` matching `text`, newest first (or oldest), after the case received
     at `after` = (received_at, id), at most `limit`: a page in date order through every
@@ -484,7 +503,7 @@ def newest_cases(
     joins only the cases that match: a word in 1 % of the cases costs ~100 rows per case
     shown. The cursor is a row comparison on the search table's own columns, so a deep page
     starts at the cursor. SQLite orders by the case's columns."""
-    query = _Query(text)
+    query = _Query(text, whole_words=whole_words)
     if not query or limit < 1:
         return []
     table = connection.ops.quote_name(TABLE)
@@ -516,14 +535,21 @@ def find_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> Found:
     too long: the case or serial number typed, then the newest matches. Nothing to search:
     no ids. Visibility is the caller's business (or use `filter_cases` on a visible
     queryset)."""
+    from caseflow.cases.selectors import OverBudget, time_budget
+
     matches = collect_matches(text)
+    whole = matches.whole_words
     if not matches.ids and matches.ids is not None:
         return Found(ids=[], count=0)
     if matches.few:
-        ids = rank_ids(matches.ids or [], text, limit=min(limit, RANK_LIMIT))
-    else:
-        ids = newest_ids(text, limit=min(limit, 10_000))
-    return Found(ids=ids, count=matches.count)
+        ids = rank_ids(matches.ids or [], text, limit=min(limit, RANK_LIMIT), whole_words=whole)
+        return Found(ids=ids, count=matches.count, whole_words=whole)
+    try:
+        with time_budget(SEARCH_BUDGET_MS):
+            ids = newest_ids(text, limit=min(limit, 10_000), whole_words=whole)
+    except OverBudget:
+        ids = []
+    return Found(ids=ids, count=matches.count, whole_words=whole)
 
 
 def search_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> list[int]:
@@ -543,7 +569,9 @@ def count_matches(queryset: QuerySet[Case], text: str, *, limit: int = RANK_LIMI
     return count_up_to(filter_cases(queryset, text, ranked=False), limit)
 
 
-def filter_cases(queryset: QuerySet[Case], text: str, *, ranked: bool = True) -> QuerySet[Case]:
+def filter_cases(
+    queryset: QuerySet[Case], text: str, *, ranked: bool = True, whole_words: bool = False
+) -> QuerySet[Case]:
     """`queryset` restricted to the cases matching `text`.
 
     Not `ranked` (for pages ordered by date, and for `collect_matches`): `id IN (the
@@ -556,9 +584,10 @@ def filter_cases(queryset: QuerySet[Case], text: str, *, ranked: bool = True) ->
     nested in another query. (The desk ranks the ids `collect_matches` found instead:
     `rank_ids`, which reads the index once.)
 
-    A query with nothing to search matches nothing.
+    A query with nothing to search matches nothing. `whole_words`: no prefix matching (see
+    `collect_matches`).
     """
-    query = _Query(text)
+    query = _Query(text, whole_words=whole_words)
     if not query:
         return queryset.none()
     if not ranked:
@@ -635,7 +664,7 @@ FROM {TABLE} WHERE {TABLE} MATCH %s AND rowid IN ({{ids}})
 """
 
 
-def snippets(case_ids: Sequence[int], text: str) -> dict[int, str]:
+def snippets(case_ids: Sequence[int], text: str, *, whole_words: bool = False) -> dict[int, str]:
     """Why each of `case_ids` matched `text`: a short extract of its symptom, diagnosis,
     solution or timeline with each matched word between SNIPPET_START and SNIPPET_STOP.
     Plain text as the customer wrote it (escape it before showing it); cases whose match is
@@ -643,7 +672,7 @@ def snippets(case_ids: Sequence[int], text: str) -> dict[int, str]:
 
     PostgreSQL: `ts_headline` over the first SNIPPET_SOURCE_CHARS of each text; SQLite:
     FTS5's `snippet()` of the body, or else the events column."""
-    query = _Query(text)
+    query = _Query(text, whole_words=whole_words)
     ids = list(dict.fromkeys(case_ids))[:200]
     if not query or not ids:
         return {}

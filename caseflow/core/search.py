@@ -129,16 +129,18 @@ def _tsquery_operand(word: str) -> str:
     return "'" + word.replace("'", "''").replace("\\", "") + "'"
 
 
-def tsquery_text(groups: list[list[Term]]) -> str:
+def tsquery_text(groups: list[list[Term]], *, prefixes: bool = True) -> str:
     """The parsed query in `to_tsquery` syntax, for PostgreSQL to normalise under each
     configuration: every word and phrase quoted (nothing typed is read as an operator),
-    prefix words marked `:*`, respellings ORed, `!` for exclusions, `&` and `|`."""
+    prefix words marked `:*` (unless not `prefixes`: whole words only), respellings ORed,
+    `!` for exclusions, `&` and `|`."""
 
     def operand(term: Term) -> str:
         if len(term.words) > 1:  # a phrase: one quoted operand, which PostgreSQL reads as <->
             return _tsquery_operand(" ".join(term.words))
         forms = [
-            _tsquery_operand(w) + (":*" if prefixed(w) else "") for w in spellings(term.words[0])
+            _tsquery_operand(w) + (":*" if prefixes and prefixed(w) else "")
+            for w in spellings(term.words[0])
         ]
         return forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")"
 

@@ -364,6 +364,7 @@ class CasesFound:
     cases: list[Case] = field(default_factory=list)
     ranked: bool = True
     count: int | None = 0  # matches counted up to the search's rank limit + 1; None: unknown
+    whole_words: bool = False  # matched whole: word beginnings took too long
 
     @property
     def many(self) -> bool:
@@ -394,4 +395,5 @@ def cases_found(*, viewer: Any, text: str, limit: int = 20) -> CasesFound:
         cases=[rows[pk] for pk in found.ids if pk in rows],
         ranked=found.ranked,
         count=found.count,
+        whole_words=found.whole_words,
     )

@@ -135,6 +135,7 @@ class Listing:
     total: int | None = 0  # counted up to `total_limit` + 1; None: counting took too long
     total_limit: int = selectors.COUNT_LIMIT
     words: str = ""  # the words searched (for the snippets), "" when none
+    whole_words: bool = False  # matched as whole words: word beginnings took too long
     searchable: bool = True  # False: words typed, but only a case number can be searched
     notice: str = ""  # why the cases are not in the order asked for
 
@@ -190,6 +191,7 @@ def _list_cases(
     listing.words = text
     listing.total_limit = search.RANK_LIMIT
     matches = search.collect_matches(text, None if every else cases)
+    listing.whole_words = matches.whole_words
     listing.total = matches.count
     listing.sort = asked or ("relevance" if matches.few else "newest")
     if not matches.few and listing.sort not in ("newest", "oldest"):
@@ -199,14 +201,14 @@ def _list_cases(
         ) % {"limit": number_format(search.RANK_LIMIT, force_grouping=True)}
         listing.sort = "newest"
     if listing.sort == "relevance":
-        listing.page = _ranked_page(cases, matches.ids or [], text, search, cursor)
+        listing.page = _ranked_page(cases, matches.ids or [], listing, search, cursor)
     elif matches.few:  # sorted from the matches alone, by primary key
         matched = cases.filter(pk__in=matches.ids)
         listing.page = _sorted_page(matched, listing.sort, cursor, priorities, lean=True)
     else:  # every match, in date order
         try:
             with selectors.time_budget(search.SEARCH_BUDGET_MS):
-                listing.page = _newest_matches(cases, text, search, listing.sort, cursor)
+                listing.page = _newest_matches(cases, listing, search, cursor)
         except selectors.OverBudget:
             listing.notice = _(
                 "This search takes too long with these filters: add words, or narrow the "
@@ -216,17 +218,23 @@ def _list_cases(
 
 
 def _newest_matches(
-    cases: QuerySet[Case], text: str, search: Any, sort: str, cursor: str | None
+    cases: QuerySet[Case], listing: Listing, search: Any, cursor: str | None
 ) -> Page[Case]:
-    """A page of every match of `text` in date order (`search.newest_cases`); its cursors
-    are those of `keyset_page` in the same order."""
+    """A page of every match of the listing's words in date order (`search.newest_cases`);
+    its cursors are those of `keyset_page` in the same order."""
+    sort = listing.sort
     ordering = OLDEST if sort == "oldest" else NEWEST
     after = None
     if cursor:
         received_at, pk = cursor_values(cursor, ordering=ordering, model=Case)
         after = (received_at, pk)
     rows = search.newest_cases(
-        cases, text, after=after, limit=PAGE_SIZE + 1, oldest=sort == "oldest"
+        cases,
+        listing.words,
+        after=after,
+        limit=PAGE_SIZE + 1,
+        oldest=sort == "oldest",
+        whole_words=listing.whole_words,
     )
     if len(rows) <= PAGE_SIZE:
         return Page(items=rows, next_cursor=None)
@@ -272,7 +280,7 @@ def _bad_cursor() -> DomainError:
 
 
 def _ranked_page(
-    cases: QuerySet[Case], ids: list[int], text: str, search: Any, cursor: str | None
+    cases: QuerySet[Case], ids: list[int], listing: Listing, search: Any, cursor: str | None
 ) -> Page[Case]:
     """A page of the best matches: `ids` are all of them (at most the search's RANK_LIMIT),
     ranked by primary key, so pages go by offset at a bounded cost. Then the page's cases,
@@ -283,7 +291,9 @@ def _ranked_page(
         if match is None:
             raise _bad_cursor()
         offset = int(match.group(1))
-    ranked = search.rank_ids(ids, text, offset=offset, limit=PAGE_SIZE + 1)
+    ranked = search.rank_ids(
+        ids, listing.words, offset=offset, limit=PAGE_SIZE + 1, whole_words=listing.whole_words
+    )
     rows = {case.pk: case for case in cases.filter(pk__in=ranked[:PAGE_SIZE])} if ranked else {}
     items = [rows[pk] for pk in ranked[:PAGE_SIZE] if pk in rows]
     more = len(ranked) > PAGE_SIZE
@@ -468,7 +478,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         _attach_choices(listing.page.items, choices)
         if listing.words and listing.page.items:
             search = _search_module()
-            snippets = search.snippets([c.pk for c in listing.page.items], listing.words)
+            snippets = search.snippets(
+                [c.pk for c in listing.page.items],
+                listing.words,
+                whole_words=listing.whole_words,
+            )
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
