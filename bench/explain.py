@@ -255,7 +255,7 @@ def explain_desk_pages(
             "list: by customer, deep page",
             "/cases/",
             {"sort": "customer", "cursor": customer_cursor},
-        ),  # noqa: E501
+        ),
         ("list: oldest first", "/cases/", {"sort": "oldest"}),
         ("list: newest, deep page", "/cases/", {"cursor": deep}),
         ("list: status=open by customer", "/cases/", {"status": "open", "sort": "customer"}),
@@ -265,7 +265,7 @@ def explain_desk_pages(
             "list: resolution code",
             "/cases/",
             {"resolution": codes["resolution"].pk if codes["resolution"] else ""},
-        ),  # noqa: E501
+        ),
     ]
     print(f"\n(few matches: {few!r}; deep pages from case {middle.number})")
     for name, path, params in pages:

@@ -516,7 +516,8 @@ def newest_cases(
     where = [f"{key} = {cases}.id", match]
     if after is not None:
         where.append(f"({received}, {key}) {'>' if oldest else '<'} (%s, %s)")
-        params = [*params, after[0], after[1]]
+        # as the database stores it (SQLite compares text: "… 09:00:02" < "… 09:00:02+00:00")
+        params = [*params, connection.ops.adapt_datetimefield_value(after[0]), after[1]]
     sign = "" if oldest else "-"
     order = (f"{sign}{TABLE}.received_at", f"{sign}{TABLE}.case_id")
     if not query.postgres:

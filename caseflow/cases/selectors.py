@@ -237,10 +237,12 @@ def bounded_rows(
         return None
 
 
-def count_up_to(queryset: QuerySet[Any], limit: int = COUNT_LIMIT) -> int | None:
+def count_up_to(queryset: QuerySet[Any], limit: int | None = None) -> int | None:
     """How many rows `queryset` has, counted up to `limit` + 1 (more than `limit` means
     "more"), within the count's time budget (None past it, see `bounded_rows`). One
-    `SELECT count(*) FROM (… LIMIT limit + 1)`: it stops at the first rows past `limit`."""
+    `SELECT count(*) FROM (… LIMIT limit + 1)`: it stops at the first rows past `limit`
+    (COUNT_LIMIT unless given)."""
+    limit = COUNT_LIMIT if limit is None else limit
     rows = queryset.order_by().values("pk")[: limit + 1]
     sql, params = rows.query.sql_with_params()
     # Django compiled `sql`; its values are parameters

@@ -177,6 +177,7 @@ def _list_cases(
         cases = cases.filter(number=text.upper())
         text = ""
     if not text:
+        listing.total_limit = selectors.COUNT_LIMIT
         listing.total = selectors.count_up_to(cases)
         listing.sort = asked or "newest"
         # few cases and a sort no index of the filters serves: sort those cases alone (the
