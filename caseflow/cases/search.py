@@ -636,8 +636,9 @@ def filter_by_ids(queryset: QuerySet[Case], ids: Iterable[int]) -> QuerySet[Case
 
 # --- snippets ---------------------------------------------------------------------------------
 
+# The marks unquoted: PostgreSQL 15 dropped them when quoted.
 _PG_HEADLINE_OPTIONS = (
-    f'StartSel="{SNIPPET_START}", StopSel="{SNIPPET_STOP}", MaxWords=18, MinWords=6, '
+    f"StartSel={SNIPPET_START}, StopSel={SNIPPET_STOP}, MaxWords=18, MinWords=6, "
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 # The text a snippet is cut from, bounded: ts_headline parses all of it, on every call.

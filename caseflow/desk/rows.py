@@ -25,6 +25,7 @@ from caseflow.cases.models import Case
 SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"
 SNIPPET_CHARS = 240  # of text shown, marks not counted
 _MARKS = re.compile(f"({SNIPPET_START}|{SNIPPET_STOP})")
+_BLANKS = re.compile(r"\s+")
 
 # A primary key no row has: reversed once, then replaced by each row's key.
 _PK_SLOT = 987654321
@@ -63,7 +64,8 @@ def highlight(snippet: str, limit: int = SNIPPET_CHARS) -> SafeString:
     """A search snippet as HTML: the text escaped (it is the customer's), each matched word
     in `<mark>`, at most `limit` characters. Marks come from the search, but the text around
     them is the customer's and may hold the same characters: a mark is only taken where it
-    opens or closes one, anything else is dropped, so every `<mark>` is closed."""
+    opens or closes one, anything else is dropped, so every `<mark>` is closed. Runs of
+    blanks and line breaks print as one blank."""
     parts: list[str] = []
     inside, shown = False, 0
     for piece in _MARKS.split(snippet):
@@ -77,7 +79,7 @@ def highlight(snippet: str, limit: int = SNIPPET_CHARS) -> SafeString:
                 parts.append("</mark>")
                 inside = False
             continue
-        text = piece[: max(0, limit - shown)]
+        text = _BLANKS.sub(" ", piece)[: max(0, limit - shown)]  # line breaks of a mail
         shown += len(text)
         parts.append(escape(text))
         if shown >= limit:

@@ -77,6 +77,7 @@ S, E = "\ue000", "\ue001"  # the marks the search puts around a matched word
         # the customer's text may hold the marks too: never an unclosed or a stray tag
         (f"{S}{S}a{E}{E} {E}b {S}c", "<mark>a</mark> b <mark>c</mark>"),
         (f"{E}{E}x", "x"),
+        (f"line one\n\n  {S}two{E}\tthree", "line one <mark>two</mark> three"),
         ("", ""),
     ],
 )
