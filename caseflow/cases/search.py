@@ -34,6 +34,7 @@ other match. Both databases answer in the same shape; the ranking details differ
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,6 +74,9 @@ RANK_LIMIT = 2000
 # a word whose prefix is common costs every posting of it. Past this, a search is shown
 # newest first without a count.
 SEARCH_BUDGET_MS = 30
+# Matches the planner expects above RANK_LIMIT times this are not collected (a common word:
+# collecting RANK_LIMIT of them would read as many pages, to learn only that there are more).
+ESTIMATE_MARGIN = 4
 # Snippets: the text shown around the matched words, cut from at most this much of a case.
 SNIPPET_SOURCE_CHARS = 1500  # of each of symptom, diagnosis, solution, and of the events
 SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"  # around each matched word (private use)
@@ -351,13 +355,17 @@ def reindex_cases(
 class Matches:
     """The cases a search matched, collected up to RANK_LIMIT + 1, in no order."""
 
-    ids: list[int] | None  # None: collecting them took longer than the time budget
+    ids: list[int] | None  # None: not collected (too many, or over the time budget)
     # Matched as whole (stemmed) words, not as prefixes: prefix matching took too long.
     whole_words: bool = False
+    # Not collected: PostgreSQL's statistics put them far above RANK_LIMIT.
+    many: bool = False
 
     @property
     def count(self) -> int | None:
         """How many were collected (RANK_LIMIT + 1: more), None when unknown."""
+        if self.many:
+            return RANK_LIMIT + 1
         return None if self.ids is None else len(self.ids)
 
     @property
@@ -392,11 +400,17 @@ def collect_matches(text: str, queryset: QuerySet[Case] | None = None) -> Matche
     one (in ~10 % of the cases, "Rückruf") is read whole, where a whole word is skipped
     through. When the prefixes take longer than the budget, the words are matched whole
     (stemmed) instead (`whole_words`); when that does too, `ids` is None: too many to
-    rank, show them newest first."""
+    rank, show them newest first. On PostgreSQL a search the planner expects to match more
+    than ESTIMATE_MARGIN times RANK_LIMIT cases (`_estimate`: one EXPLAIN) is not collected at
+    all (`many`): collecting would read RANK_LIMIT pages to learn only that there are more."""
     from caseflow.cases.selectors import bounded_rows, ids_up_to
 
     if not _Query(text):
         return Matches(ids=[])
+    if connection.vendor == "postgresql" and (
+        _estimate(text, queryset) > ESTIMATE_MARGIN * RANK_LIMIT
+    ):
+        return Matches(ids=None, many=True)
     found: list[int] | None = None
     attempts = (False, True) if connection.vendor == "postgresql" else (False,)
     for whole_words in attempts:
@@ -410,6 +424,26 @@ def collect_matches(text: str, queryset: QuerySet[Case] | None = None) -> Matche
         if found is not None:
             return Matches(ids=found, whole_words=whole_words)
     return Matches(ids=None)
+
+
+def _estimate(text: str, queryset: QuerySet[Case] | None) -> float:
+    """How many cases PostgreSQL's planner expects to match (its statistics of the search
+    table, ANALYZEd by `reindex_search` and autovacuum): one EXPLAIN, no rows read. For a
+    single word in the statistics' most common ones it is close (a word in 1 % of 1M cases:
+    10,841 expected, 10,239 found); for rarer words and combinations, a guess on the low
+    side — which only means they are collected and counted."""
+    query = _Query(text)
+    if queryset is None:
+        sql, params = query.ids()
+    else:
+        matched = filter_cases(queryset, text, ranked=False).order_by().values("pk")
+        sql, params = matched.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", list(params))
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 def rank_ids(

@@ -262,6 +262,7 @@ def test_a_word_matching_more_than_the_rank_limit_lists_the_newest_first(
     matches are ranked best first, more are listed newest first (the case or serial number
     typed still first); a ranked queryset ranks the newest RANK_LIMIT matches only."""
     monkeypatch.setattr(search, "RANK_LIMIT", 2)
+    monkeypatch.setattr(search, "ESTIMATE_MARGIN", 10**9)  # no estimates
     old_best = open_case(subject="Kalk Kalk Kalk", symptom="Kalk im Boiler", unit=unit_in_warranty)
     newer = [open_case(subject="Gerät", symptom=f"etwas Kalk {n}") for n in range(2)]
 
@@ -278,8 +279,22 @@ def test_a_word_matching_more_than_the_rank_limit_lists_the_newest_first(
     assert filter_cases(Case.objects.all(), old_best.number)[0].pk == old_best.pk
 
 
+@pytest.mark.postgres
+def test_matches_the_planner_expects_to_be_many_are_not_collected(open_case, monkeypatch):
+    """Collecting RANK_LIMIT matches of a common word reads as many pages, to learn only that
+    there are more: past ESTIMATE_MARGIN times RANK_LIMIT expected ones, the newest are read."""
+    older, newer = (open_case(subject="Kalk", symptom="") for _ in range(2))
+    monkeypatch.setattr(search, "ESTIMATE_MARGIN", 0)
+
+    matches = search.collect_matches("kalk")
+
+    assert (matches.ids, matches.many, matches.count, matches.few) == (None, True, 2001, False)
+    assert search.find_case_ids("kalk") == search.Found(ids=[newer.pk, older.pk], count=2001)
+
+
 def test_a_word_matching_up_to_the_rank_limit_is_ranked_best_first(open_case, monkeypatch):
     monkeypatch.setattr(search, "RANK_LIMIT", 2)
+    monkeypatch.setattr(search, "ESTIMATE_MARGIN", 10**9)  # no estimates
     strong = open_case(subject="Kalk im Boiler", symptom="Kalk Kalk")
     weak = open_case(subject="Gerät", symptom="etwas Kalk")
 
@@ -390,8 +405,9 @@ def test_searching_costs_the_same_queries_at_any_size(open_case, rows, django_as
     for _ in range(rows):
         open_case(subject="Pumpe laut", symptom="")
 
-    # the count; on PostgreSQL inside a savepoint with its own timeout, set and then undone
-    count = 1 if connection.vendor != "postgresql" else 5
+    # the matches; on PostgreSQL the planner's estimate first, then the matches inside a
+    # savepoint with their own timeout, set and then undone
+    count = 1 if connection.vendor != "postgresql" else 6
     with django_assert_num_queries(count + 1):
         assert len(search_case_ids("pumpe")) == rows
     with django_assert_num_queries(1):
