@@ -96,7 +96,7 @@ def backwards(apps, schema_editor):
     whens = " ".join(f"WHEN 'caseflow_{lang}' THEN '{lang}'" for lang, _ in LANGUAGES)
     schema_editor.execute(
         f"UPDATE cases_casesearch SET config = (CASE config::text {whens} "
-        "ELSE 'simple' END)::regconfig WHERE config::text LIKE 'caseflow_%'"
+        "ELSE 'simple' END)::regconfig WHERE starts_with(config::text, 'caseflow_')"
     )
     for language, _stemmer in (*LANGUAGES, ("simple", "simple")):
         schema_editor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS caseflow_{language}")
