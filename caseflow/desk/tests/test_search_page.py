@@ -154,3 +154,27 @@ def test_the_cases_are_read_by_key_after_the_search(agent, call_customer, call_o
     assert [c.subject for c in found.cases] == ["Grinder blocked"]
     case_reads = [q["sql"] for q in queries if 'FROM "cases_case"' in q["sql"]]
     assert len(case_reads) == 1 and '"cases_case"."id" IN (' in case_reads[0]
+
+
+@pytest.mark.skipif(not selectors.search_available(), reason="the search module is not installed")
+def test_a_case_or_serial_number_is_one_indexed_lookup_and_a_missing_one_searches_the_text(
+    agent, call_customer, call_register, call_open_case
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    unit = call_register(call_customer, "BE2-2512-00264").unit
+    older = call_open_case(call_customer, subject="Grinder blocked", unit=unit)
+    newer = call_open_case(call_customer, subject="Grinder again", unit=unit)
+    mention = call_open_case(call_customer, subject="Customer quotes C-2026-999999")
+
+    for text, expected in (
+        (older.number.lower(), [older]),
+        ("be2-2512-00264", [newer, older]),
+        ("C-2026-999999", [mention]),  # no such case: the text that mentions it
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.cases_found(viewer=agent, text=text)
+        assert [c.pk for c in found.cases] == [c.pk for c in expected]
+        searched = any("cases_casesearch" in q["sql"] for q in queries)
+        assert searched is (text == "C-2026-999999")
