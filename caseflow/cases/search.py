@@ -386,6 +386,7 @@ class Found:
     # counting took longer than its budget (`selectors.bounded_rows`).
     count: int | None
     whole_words: bool = False  # see Matches
+    too_slow: bool = False  # reading the newest matches took longer than the budget
 
     @property
     def ranked(self) -> bool:
@@ -589,7 +590,7 @@ def find_case_ids(text: str, *, limit: int = DEFAULT_LIMIT) -> Found:
         with time_budget(SEARCH_BUDGET_MS):
             ids = newest_ids(text, limit=min(limit, 10_000), whole_words=whole)
     except OverBudget:
-        ids = []
+        return Found(ids=[], count=matches.count, whole_words=whole, too_slow=True)
     return Found(ids=ids, count=matches.count, whole_words=whole)
 
 

@@ -366,6 +366,7 @@ class CasesFound:
     ranked: bool = True
     count: int | None = 0  # matches counted up to the search's rank limit + 1; None: unknown
     whole_words: bool = False  # matched whole: word beginnings took too long
+    too_slow: bool = False  # the search took longer than its time budget: nothing shown
 
     @property
     def many(self) -> bool:
@@ -406,4 +407,5 @@ def cases_found(*, viewer: Any, text: str, limit: int = 20) -> CasesFound:
         ranked=found.ranked,
         count=found.count,
         whole_words=found.whole_words,
+        too_slow=found.too_slow,
     )

@@ -178,3 +178,21 @@ def test_a_case_or_serial_number_is_one_indexed_lookup_and_a_missing_one_searche
         assert [c.pk for c in found.cases] == [c.pk for c in expected]
         searched = any("cases_casesearch" in q["sql"] for q in queries)
         assert searched is (text == "C-2026-999999")
+
+
+def test_a_search_over_its_time_budget_says_so_instead_of_finding_nothing(
+    client, agent, call_customer, call_open_case, monkeypatch
+):
+    from caseflow.cases import search as case_search
+
+    call_open_case(call_customer, subject="Grinder blocked")
+    monkeypatch.setattr(
+        case_search,
+        "find_case_ids",
+        lambda text, limit=20: case_search.Found([], None, too_slow=True),
+    )
+    client.force_login(agent)
+
+    html = search(client, "grinder")
+
+    assert 'data-testid="search-cases-too-slow"' in html
