@@ -9,10 +9,9 @@ PostgreSQL plan of each SELECT with its execution time. Then the same for the se
 in docs/performance.md, as bare querysets; then the case search's functions and every
 statement of the desk's header search and case list pages (words of every breadth, each
 sort, deep pages, the code filters; `--only search`, `--only list`). A plan that scans a
-table of more than 20,000
-rows sequentially, sorts more than a page of rows, throws away many rows or takes more than
-5 ms to plan is flagged with "!!", and the summary at the end lists the flagged queries;
-`--brief` prints only flags and timings.
+table of more than 20,000 rows sequentially, sorts more than a page of rows, throws away
+many rows or takes more than 5 ms to plan is flagged with "!!", and the summary at the end
+lists the flagged queries; `--brief` prints only flags and timings.
 """
 
 from __future__ import annotations
