@@ -6,10 +6,12 @@
 For each scenario it sends one request through Django's test client (the real view, auth and
 serialisation code, in-process), captures every SQL statement the request ran, and prints the
 PostgreSQL plan of each SELECT with its execution time. Then the same for the selectors named
-in docs/performance.md, as bare querysets. A plan that scans a table of more than 20,000
-rows sequentially, sorts more than a page of rows, throws away many rows or takes more than
-5 ms to plan is flagged with "!!", and the summary at the end lists the flagged queries;
-`--brief` prints only flags and timings.
+in docs/performance.md, as bare querysets; then the case search's functions and every
+statement of the desk's header search and case list pages (words of every breadth, each
+sort, deep pages, the code filters; `--only search`, `--only list`). A plan that scans a
+table of more than 20,000 rows sequentially, sorts more than a page of rows, throws away
+many rows or takes more than 5 ms to plan is flagged with "!!", and the summary at the end
+lists the flagged queries; `--brief` prints only flags and timings.
 """
 
 from __future__ import annotations
@@ -159,10 +161,18 @@ def queryset_sql(queryset: Any) -> str:
 
 # a part (~5 % of cases), two words, a very common word (~40 %), no match
 SEARCH_TERMS = ("Pumpe", "Pumpe verkalkt", "Fehler", "xyzzy")
+# Words from bench/generate.py's texts that match ~1 % of the cases, and pairs of them that
+# match few (tried in turn; the first with 50 to 2,000 matches is the "few" scenario).
+ONE_PERCENT_WORD = "Mahlscheiben"
+FEW_CANDIDATES = (
+    "Mahlscheiben Rückruf", "Heizplatte Rückruf", "Einstellring Rückruf", "termobloque garantía",
+    "Mahlscheiben Garantie", "Heizplatte Garantie", "drip tray warranty",
+)  # fmt: skip
 
 
 def explain_search(viewer: Any, number: str, serial: str, args: Any, flagged: list[str]) -> None:
-    """The cases' full-text search, where the project has one (`caseflow.cases.search`)."""
+    """The cases' full-text search, where the project has one (`caseflow.cases.search`):
+    the search functions themselves, then the desk pages that use them."""
     try:
         from caseflow.cases import search
     except ImportError:
@@ -170,18 +180,121 @@ def explain_search(viewer: Any, number: str, serial: str, args: Any, flagged: li
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from caseflow.cases.selectors import case_list
-
     for term in (*SEARCH_TERMS, number, serial):
         name = f"search {term!r}"
         if args.only and args.only not in name:
             continue
-        with CaptureQueriesContext(connection) as ranked:
-            search.search_case_ids(term, limit=50)
-        with CaptureQueriesContext(connection) as page:
-            list(search.filter_cases(case_list(viewer=viewer), term)[:51])
-        report(f"{name}: search_case_ids, limit 50", _selects(ranked), args.brief, flagged)
-        report(f"{name}: filter_cases(case_list), first 51", _selects(page), args.brief, flagged)
+        with CaptureQueriesContext(connection) as ids:
+            search.find_case_ids(term, limit=50)
+        report(f"{name}: find_case_ids, limit 50", _selects(ids), args.brief, flagged)
+    explain_desk_pages(viewer, number, serial, args, flagged)
+
+
+def explain_desk_pages(
+    viewer: Any, number: str, serial: str, args: Any, flagged: list[str]
+) -> None:
+    """Every statement of the header search and the case list (words, sorts, filters, deep
+    pages), requested through Django's test client as `viewer`."""
+    import base64
+    import json
+
+    from django.db.models import Count
+    from django.test import Client
+
+    from caseflow.cases import search
+    from caseflow.cases.models import Case, Code
+    from caseflow.core.pagination import _encode
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(viewer)
+    few = next(
+        (w for w in FEW_CANDIDATES if 50 <= (search.count_matches(Case.objects.all(), w) or 0)
+         <= search.RANK_LIMIT),
+        FEW_CANDIDATES[0],
+    )  # fmt: skip
+    last = Case.objects.order_by("-id").values_list("id", flat=True).first() or 1
+    middle = Case.objects.filter(pk__gte=last // 2).order_by("pk").select_related("customer")[0]
+    deep = _encode([middle.received_at, middle.pk])
+    customer_cursor = (
+        base64.urlsafe_b64encode(
+            json.dumps(
+                [
+                    middle.customer.name,
+                    middle.customer_id,
+                    middle.received_at.isoformat(),
+                    middle.pk,
+                ]
+            ).encode()
+        )
+        .decode()
+        .rstrip("=")
+    )
+    codes = {
+        kind: Code.objects.filter(kind=kind, parent__isnull=False).annotate(n=Count("id"))
+        .order_by("code").first()
+        for kind in ("reason", "resolution")
+    }  # fmt: skip
+    pages = [
+        ("header search: a word (~1 %)", "/search/", {"q": ONE_PERCENT_WORD}),
+        ("header search: a broad word (~5 %)", "/search/", {"q": "Pumpe"}),
+        ("header search: a very common word (~40 %)", "/search/", {"q": "Fehler"}),
+        ("header search: few matches", "/search/", {"q": few}),
+        ("header search: a case number", "/search/", {"q": number}),
+        ("header search: a serial in lower case", "/search/", {"q": serial.lower()}),
+        ("list: words (~1 %)", "/cases/", {"q": ONE_PERCENT_WORD}),
+        ("list: a broad word", "/cases/", {"q": "Pumpe"}),
+        ("list: a very common word", "/cases/", {"q": "Fehler"}),
+        ("list: words, few matches, best first", "/cases/", {"q": few}),
+        ("list: words, few matches, by customer", "/cases/", {"q": few, "sort": "customer"}),
+        ("list: words (~1 %), oldest first", "/cases/", {"q": ONE_PERCENT_WORD, "sort": "oldest"}),
+        ("list: words (~1 %), deep page", "/cases/", {"q": ONE_PERCENT_WORD, "cursor": deep}),
+        ("list: by number", "/cases/", {"sort": "number"}),
+        ("list: by number, descending", "/cases/", {"sort": "-number"}),
+        ("list: by status", "/cases/", {"sort": "status"}),
+        ("list: by priority", "/cases/", {"sort": "priority"}),
+        ("list: by customer", "/cases/", {"sort": "customer"}),
+        (
+            "list: by customer, deep page",
+            "/cases/",
+            {"sort": "customer", "cursor": customer_cursor},
+        ),
+        ("list: oldest first", "/cases/", {"sort": "oldest"}),
+        ("list: newest, deep page", "/cases/", {"cursor": deep}),
+        ("list: status=open by customer", "/cases/", {"status": "open", "sort": "customer"}),
+        ("list: status=open by number", "/cases/", {"status": "open", "sort": "number"}),
+        ("list: reason code", "/cases/", {"reason": codes["reason"].pk if codes["reason"] else ""}),
+        (
+            "list: resolution code",
+            "/cases/",
+            {"resolution": codes["resolution"].pk if codes["resolution"] else ""},
+        ),
+    ]
+    print(f"\n(few matches: {few!r}; deep pages from case {middle.number})")
+    for name, path, params in pages:
+        if args.only and args.only not in name:
+            continue
+        statements = desk_statements(client, path, params)
+        report(f"{name}  [{path}?{urlencode(params)}]", statements, args.brief, flagged)
+
+
+def desk_statements(client: Any, path: str, params: dict[str, Any]) -> list[str]:
+    """The SELECTs of a desk page asked for as htmx does (the rows partial of the list)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"HX-Request": "true"} if path == "/cases/" else {}
+    client.get(path, params, headers=headers)  # warm: session, caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, params, headers=headers)
+    if response.status_code != 200:
+        print(f"!! {path} answered {response.status_code}: {response.content[:300]!r}")
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+        and "set_config(" not in q["sql"]
+        and "django_session" not in q["sql"]
+    ]
 
 
 def _selects(captured: Any) -> list[str]:

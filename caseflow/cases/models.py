@@ -270,6 +270,20 @@ class Case(ChoiceLabels, models.Model):
             models.Index(fields=("customer", "-received_at"), name="cases_customer_idx"),
             models.Index(fields=("unit", "-received_at"), name="cases_unit_idx"),
             models.Index(fields=("team", "status"), name="cases_team_status_idx"),
+            # the case list's reason and resolution filters; partial: a new case has no codes
+            *(
+                models.Index(
+                    fields=(field, "-received_at", "-id"),
+                    name=f"cases_{field}_idx",
+                    condition=Q(**{f"{field}__isnull": False}),
+                )
+                for field in (
+                    "reason_general",
+                    "reason_specific",
+                    "resolution_general",
+                    "resolution_specific",
+                )
+            ),
         )
 
     def __str__(self) -> str:

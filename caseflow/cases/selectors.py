@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 
 from caseflow.accounts.roles import can
 from caseflow.cases.models import Attachment, Case, Code, SupplyLine, TimelineEvent
 
 LIST_RELATED = ("customer", "owner", "team", "priority", "product", "unit")
+# Counting a list: exactly up to COUNT_LIMIT ("more than 10,000" past it), and on PostgreSQL
+# within COUNT_BUDGET_MS of database time: a filter no index serves would otherwise read the
+# whole table to count a few rows.
+COUNT_LIMIT = 10_000
+COUNT_BUDGET_MS = 25
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement ended by statement_timeout
 # What the API's case rows and case answers show: no more joins than that.
 API_RELATED = ("customer", "owner", "priority")
 # What `case_detail` joins (see there why not more).
@@ -33,6 +42,12 @@ def cases_visible_to(viewer: Any) -> QuerySet[Case]:
     return Case.objects.none()
 
 
+def sees_every_case(viewer: Any) -> bool:
+    """Whether `cases_visible_to(viewer)` is every case (a search may then read its index
+    alone, without joining the cases)."""
+    return can(viewer, "case.view")
+
+
 def case_list(
     *,
     viewer: Any,
@@ -50,6 +65,10 @@ def case_list(
     received_from: datetime | None = None,
     received_to: datetime | None = None,
     number: str | None = None,
+    reason_general_id: int | None = None,
+    reason_specific_id: int | None = None,
+    resolution_general_id: int | None = None,
+    resolution_specific_id: int | None = None,
     related: tuple[str, ...] = LIST_RELATED,
 ) -> QuerySet[Case]:
     """The case list: filtered, with what each row shows joined in (`related`; fewer joins
@@ -84,6 +103,14 @@ def case_list(
         filters &= Q(received_at__lt=received_to)
     if number:
         filters &= Q(number=number.strip().upper())
+    for field, value in (
+        ("reason_general_id", reason_general_id),
+        ("reason_specific_id", reason_specific_id),
+        ("resolution_general_id", resolution_general_id),
+        ("resolution_specific_id", resolution_specific_id),
+    ):
+        if value is not None:  # each served by its partial index (cases_<code>_idx)
+            filters &= Q(**{field: value})
     return cases.filter(filters)
 
 
@@ -163,3 +190,72 @@ def cases_matching(*, viewer: Any, text: str) -> QuerySet[Case]:
     from caseflow.cases.search import filter_cases
 
     return filter_cases(cases_visible_to(viewer).select_related(*LIST_RELATED), text)
+
+
+class OverBudget(Exception):
+    """A read took longer than its time budget, and PostgreSQL cancelled it."""
+
+
+@contextmanager
+def time_budget(ms: int) -> Iterator[None]:
+    """Statements inside run with `statement_timeout` = `ms` on PostgreSQL: set for them
+    and undone after, inside a savepoint, so a cancelled statement leaves a surrounding
+    transaction usable. A cancelled statement raises OverBudget. For reads whose cost
+    depends on what was typed or filtered (a count, a search): bounded work, whatever the
+    input. SQLite has no statement timeout: its databases are laptop-sized."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), "
+                "set_config('statement_timeout', %s, true)",
+                [f"{ms}ms"],
+            )
+            before = cursor.fetchone()[0]
+            yield
+            if nested:  # SET LOCAL lasts until the surrounding transaction ends: undo it
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != QUERY_CANCELED:
+            raise
+        raise OverBudget from exc
+
+
+def bounded_rows(
+    sql: str, params: list[Any], *, budget_ms: int = COUNT_BUDGET_MS
+) -> list[tuple[Any, ...]] | None:
+    """The rows of `sql`, or None when they take longer than `budget_ms` (PostgreSQL, see
+    `time_budget`). For counts, and for collecting the ids a count would count."""
+    try:
+        with time_budget(budget_ms), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    except OverBudget:
+        return None
+
+
+def count_up_to(queryset: QuerySet[Any], limit: int | None = None) -> int | None:
+    """How many rows `queryset` has, counted up to `limit` + 1 (more than `limit` means
+    "more"), within the count's time budget (None past it, see `bounded_rows`). One
+    `SELECT count(*) FROM (… LIMIT limit + 1)`: it stops at the first rows past `limit`
+    (COUNT_LIMIT unless given)."""
+    limit = COUNT_LIMIT if limit is None else limit
+    rows = queryset.order_by().values("pk")[: limit + 1]
+    sql, params = rows.query.sql_with_params()
+    # Django compiled `sql`; its values are parameters
+    found = bounded_rows(f"SELECT count(*) FROM ({sql}) counted", list(params))  # noqa: S608
+    return None if found is None else found[0][0]
+
+
+def ids_up_to(
+    queryset: QuerySet[Any], limit: int, *, budget_ms: int = COUNT_BUDGET_MS
+) -> list[int] | None:
+    """The primary keys of up to `limit` + 1 rows of `queryset`, in no particular order,
+    within `budget_ms` (None past it): what `count_up_to` would count, for a caller who
+    goes on with those rows alone."""
+    sql, params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
+    found = bounded_rows(sql, list(params), budget_ms=budget_ms)
+    return None if found is None else [row[0] for row in found]

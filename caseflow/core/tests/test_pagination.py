@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from caseflow.accounts.models import User
 from caseflow.core.errors import DomainError
@@ -40,3 +42,17 @@ def test_a_bad_cursor_is_a_clear_error(cursor):
 def test_limit_is_bounded(limit):
     with pytest.raises(DomainError):
         keyset_page(User.objects.all(), ordering=("-id",), cursor=None, limit=limit)
+
+
+def test_a_cursor_bounds_the_first_sort_field_so_an_index_starts_at_the_cursor():
+    """(a < va) OR (a = va AND id < vid) is no index range: without `a <= va` ANDed on, a
+    deep page read every row before the cursor."""
+    _users(5)
+    first = keyset_page(User.objects.all(), ordering=("-date_joined", "-id"), cursor=None, limit=2)
+
+    with CaptureQueriesContext(connection) as queries:
+        keyset_page(
+            User.objects.all(), ordering=("-date_joined", "-id"), cursor=first.next_cursor, limit=2
+        )
+    where = queries[0]["sql"].split(" WHERE ", 1)[1]
+    assert where.startswith('("accounts_user"."date_joined" <= ') and " AND (" in where

@@ -13,7 +13,7 @@ from caseflow.core.search import (
     fts5_query,
     identifier,
     parse_query,
-    websearch_text,
+    tsquery_text,
 )
 from caseflow.customers.models import Customer
 from caseflow.customers.selectors import customers_by_name_prefix
@@ -32,8 +32,8 @@ def test_phrases_or_and_exclusions_follow_websearch_conventions():
         [Term(("pumpe", "laut"))],
         [Term(("mühle",)), Term(("neu",), negated=True)],
     ]
-    assert websearch_text(groups) == '"pumpe laut" or mühle -neu'
-    assert fts5_query(groups) == '(("pumpe laut")) OR (("mühl"*) NOT "neu"*)'
+    assert tsquery_text(groups) == "('pumpe laut') | (('mühle':* | 'muehle':*) & !'neu':*)"
+    assert fts5_query(groups) == '(("pumpe laut")) OR ((("mühl"* OR "muehl"*)) NOT "neu"*)'
 
 
 def test_inner_punctuation_keeps_a_term_whole():
@@ -83,7 +83,8 @@ def test_fold_takes_off_one_plural_ending(word, folded):
 
 def test_languages_map_to_configurations():
     assert [config_for(x) for x in ("de", "es", "en", "fr", "", None)] == [
-        "german", "spanish", "english", "simple", "simple", "simple",
+        "caseflow_german", "caseflow_spanish", "caseflow_english", "caseflow_simple",
+        "caseflow_simple", "caseflow_simple",
     ]  # fmt: skip
 
 

@@ -45,7 +45,11 @@ SORTS = (
     ("", _("Best match / newest")),
     ("newest", _("Newest first")),
     ("oldest", _("Oldest first")),
+    ("number", _("Case number, ascending")),
+    ("-number", _("Case number, descending")),
+    ("status", _("Status")),
     ("priority", _("Priority")),
+    ("customer", _("Customer")),
 )
 # Statuses `change_status` handles; resolving, closing and reopening have their own forms.
 MANUAL_STATUSES = frozenset({CaseStatus.OPEN, *WAITING})
@@ -255,6 +259,8 @@ class CaseFilterForm(DeskForm):
     )
     product = forms.CharField(label=_("Product"), required=False, max_length=40)
     product_type = forms.ChoiceField(label=_("Product type"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    resolution = forms.ChoiceField(label=_("Resolution"), required=False)
     customer = forms.CharField(label=_("Customer"), required=False, max_length=20)
     received_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -265,8 +271,15 @@ class CaseFilterForm(DeskForm):
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
     cursor = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: Choices, codes: list[Code] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.codes = {str(code.pk): code for code in codes or []}
+        self.fields["reason"].choices = _code_choices(codes or [], "reason", _("Any reason"))
+        self.fields["resolution"].choices = _code_choices(
+            codes or [], "resolution", _("Any resolution")
+        )
         self.fields["owner"].choices = [
             ("", _("Anyone")),
             (OWNER_ME, _("Me")),
@@ -319,12 +332,36 @@ class CaseFilterForm(DeskForm):
             kwargs["customer_id"] = data["customer"].pk
         if data.get("product") is not None:
             kwargs["product_id"] = data["product"].pk
+        for name in ("reason", "resolution"):
+            code = self.codes.get(data.get(name) or "")
+            if code is not None:
+                level = "general" if code.is_general else "specific"
+                kwargs[f"{name}_{level}_id"] = code.pk
         # Days are the user's days: from midnight of the first to midnight after the last.
         if data.get("received_from"):
             kwargs["received_from"] = _day_start(data["received_from"])
         if data.get("received_to"):
             kwargs["received_to"] = _day_start(data["received_to"] + timedelta(days=1))
         return kwargs
+
+
+def _code_choices(codes: list[Code], kind: str, blank: Any) -> list[Any]:
+    """The active codes of `kind` for a filter: one group per general code, the general
+    code first (any of its specific codes), then its specific ones."""
+    general = sorted((c for c in codes if c.kind == kind and c.is_general), key=lambda c: c.code)
+    children: dict[int, list[Code]] = {}
+    for code in codes:
+        if code.kind == kind and not code.is_general:
+            children.setdefault(code.parent_id, []).append(code)
+    choices: list[Any] = _blank(blank)
+    for parent in general:
+        options = [(str(parent.pk), f"{parent.code} · {parent.name}")]
+        options += [
+            (str(c.pk), f"{c.code} · {c.name}")
+            for c in sorted(children.get(parent.pk, []), key=lambda c: c.code)
+        ]
+        choices.append((parent.name, options))
+    return choices
 
 
 def _day_start(day: date) -> datetime:

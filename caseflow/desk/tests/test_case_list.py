@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
 URL = reverse("desk:cases")
+# Counting the list is one query; on PostgreSQL it runs in a savepoint with its own statement
+# timeout, set and undone: five (in production, outside a transaction, two).
+COUNT = 1 if connection.vendor != "postgresql" else 5
 
 
 def rows(response) -> list[int]:
@@ -75,9 +78,10 @@ def test_query_count_does_not_grow_with_the_rows(
     for _ in range(27):
         desk_case_open(unit=desk_case_unit, owner=agent, team=team)
 
-    # page: session, user, priorities, owners, teams, product types, 3 saved-view COUNTs,
-    # rows with customer, product and unit joined (priority, owner, team from the pickers)
-    budget = 10 if not headers else 7
+    # page: session, user, priorities, owners, teams, product types, codes, 3 saved-view
+    # COUNTs, the list's count, rows with customer, product and unit joined (priority, owner,
+    # team from the pickers)
+    budget = (11 if not headers else 8) + COUNT
     with django_assert_max_num_queries(budget):
         response = client.get(URL, headers=headers)
     assert len(rows(response)) == 30
@@ -96,7 +100,7 @@ def test_rows_show_owners_and_teams_the_pickers_do_not_offer(
     Team.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
     client.force_login(agent)
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10 + COUNT):
         response = client.get(URL, headers=HTMX)
 
     html = response.content.decode()

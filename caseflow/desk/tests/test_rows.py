@@ -62,3 +62,36 @@ def test_a_case_without_unit_owner_or_team_leaves_those_cells_empty(desk_case_op
     case.priority = Priority.objects.get(pk=case.priority_id)
     (row,) = case_rows([case])
     assert (row["serial"], row["owner"], row["team"]) == ("", "", "")
+
+
+# --- search snippets --------------------------------------------------------------------------
+
+S, E = "\ue000", "\ue001"  # the marks the search puts around a matched word
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (f"the {S}grinder{E} stops", "the <mark>grinder</mark> stops"),
+        (f"{S}<b>{E} & <i>", "<mark>&lt;b&gt;</mark> &amp; &lt;i&gt;"),
+        # the customer's text may hold the marks too: never an unclosed or a stray tag
+        (f"{S}{S}a{E}{E} {E}b {S}c", "<mark>a</mark> b <mark>c</mark>"),
+        (f"{E}{E}x", "x"),
+        (f"line one\n\n  {S}two{E}\tthree", "line one <mark>two</mark> three"),
+        ("", ""),
+    ],
+)
+def test_a_snippet_is_escaped_and_every_mark_is_closed(snippet, expected):
+    from caseflow.desk.rows import highlight
+
+    assert str(highlight(snippet)) == expected
+
+
+def test_a_snippet_is_cut_to_its_length_without_cutting_a_mark_open():
+    from caseflow.desk.rows import highlight
+
+    html = str(highlight(f"{S}{'x' * 10}{E} " + "y" * 500, limit=20))
+
+    assert html == "<mark>xxxxxxxxxx</mark> yyyyyyyyy…"
+    assert str(highlight(f"{'x' * 30} {S}word{E}", limit=10)) == "xxxxxxxxxx…"
+    assert str(highlight(f"a {S}{'w' * 30}{E}", limit=10)) == "a <mark>wwwwwwww…</mark>"

@@ -10,12 +10,15 @@ that may not act gets 403. Without htmx the same URLs redirect (PRG) or render t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import importlib
 import importlib.util
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +26,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import (
     Http404,
     HttpRequest,
@@ -33,6 +36,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -61,7 +65,7 @@ from caseflow.channels.calls import services as call_services
 from caseflow.channels.outbound.selectors import attach_outbound
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import Channel
-from caseflow.core.pagination import Page, keyset_page
+from caseflow.core.pagination import Page, cursor_after, cursor_values, keyset_page
 from caseflow.customers.models import Contact, Customer
 from caseflow.desk.forms.cases import (
     SAVED_VIEWS,
@@ -89,7 +93,6 @@ TIMELINE_PAGE = 50
 NEWEST = ("-received_at", "-id")
 OLDEST = ("received_at", "id")
 EVENT_ORDER = ("-occurred_at", "-id")
-PRIORITY_CURSOR = re.compile(r"^(\d{1,3})\.([A-Za-z0-9_-]{0,480})$")
 # Timeline filter chips: label and the event categories each one shows.
 CHIPS = (
     ("call", gettext_lazy("Calls"), (EventCategory.CALL,)),
@@ -127,41 +130,203 @@ def _codes() -> tuple[list[Code], list[Code]]:
 
 # --- the list -----------------------------------------------------------------------------
 
+# Sorts whose index the filters' indexes cannot serve: for a few filtered cases, sorted.
+UNWALKED = frozenset({"number", "-number", "customer"})
+CUSTOMER_ORDER = ("customer__name", "customer_id", "-received_at", "-id")
+GROUP_CURSOR = re.compile(r"^(\d{1,3})\.([A-Za-z0-9_-]{0,480})$")
+RANKED_CURSOR = re.compile(r"^r(\d{1,6})$")
 
-def _text_filter(
-    cases: QuerySet[Case], text: str, *, by_date: bool
-) -> tuple[QuerySet[Case], bool, bool]:
-    """Narrow `cases` by the free text: a case number matches exactly; other words go to
-    the full-text search module when it is installed. Never `icontains` over text columns.
-    `by_date`: the caller orders by date and pages through every match; else the best
-    matches come ranked. Returns the queryset, whether the words could be searched at all,
-    and whether the queryset is ranked by relevance."""
+
+@dataclass
+class Listing:
+    """One page of the case list and what the page says about it."""
+
+    page: Page[Case] = field(default_factory=lambda: Page(items=[], next_cursor=None))
+    sort: str = "newest"
+    total: int | None = 0  # counted up to `total_limit` + 1; None: counting took too long
+    total_limit: int = selectors.COUNT_LIMIT
+    words: str = ""  # the words searched (for the snippets), "" when none
+    whole_words: bool = False  # matched as whole words: word beginnings took too long
+    searchable: bool = True  # False: words typed, but only a case number can be searched
+    notice: str = ""  # why the cases are not in the order asked for
+
+    @property
+    def more(self) -> bool:
+        return self.total is not None and self.total > self.total_limit
+
+
+def _search_module() -> Any:
+    if importlib.util.find_spec(SEARCH_MODULE) is None:
+        return None
+    return importlib.import_module(SEARCH_MODULE)
+
+
+def _list_cases(
+    cases: QuerySet[Case], data: dict[str, Any], priorities: list[Priority], *, every: bool
+) -> Listing:
+    """Count the filtered cases and read the page asked for, in the order asked for when an
+    index can serve it at any depth; otherwise newest first, with a notice saying why.
+    `every`: `cases` are all the cases there are (no filter, and the viewer sees all).
+
+    - No words: counted up to COUNT_LIMIT; every sort walks an index (newest, oldest, per
+      status, per priority, by number, by customer name), the filters checked on the way
+      — or, when the filters leave at most COUNT_LIMIT cases, those are sorted (bounded).
+    - Words: the matching ids are collected up to the search's RANK_LIMIT (`every`: on the
+      search table alone). Up to that many they come best first (pages by offset) or in any
+      order asked for, sorted from those ids alone; more (or when collecting them took
+      longer than the search's time budget) are shown newest or oldest first, read in date
+      order within a time budget of their own.
+    - A case number matches that case exactly; without the search module, other words
+      find nothing (never `icontains` over text columns)."""
+    text = (data.get("q") or "").strip()
+    asked = data.get("sort") or ""
+    cursor = data.get("cursor") or None
+    search = _search_module()
+    listing = Listing()
+    if text and (looks_like_case_number(text) or search is None):
+        listing.searchable = looks_like_case_number(text)
+        cases = cases.filter(number=text.upper())
+        text = ""
     if not text:
-        return cases, True, False
-    if looks_like_case_number(text) or importlib.util.find_spec(SEARCH_MODULE) is None:
-        return cases.filter(number=text.strip().upper()), looks_like_case_number(text), False
-    search = importlib.import_module(SEARCH_MODULE)
-    return search.filter_cases(cases, text, ranked=not by_date), True, not by_date
+        listing.total_limit = selectors.COUNT_LIMIT
+        listing.total = selectors.count_up_to(cases)
+        listing.sort = asked or "newest"
+        # few cases and a sort no index of the filters serves: sort those cases alone (the
+        # LIMIT keeps PostgreSQL from merging the subquery into a walk of the sort's index)
+        lean = listing.total is not None and not listing.more and listing.sort in UNWALKED
+        if lean:
+            few = cases.order_by().values("pk")[: selectors.COUNT_LIMIT + 1]
+            cases = cases.filter(pk__in=Subquery(few))
+        listing.page = _sorted_page(cases, listing.sort, cursor, priorities, lean=lean)
+        return listing
+
+    listing.words = text
+    listing.total_limit = search.RANK_LIMIT
+    matches = search.collect_matches(text, None if every else cases)
+    listing.whole_words = matches.whole_words
+    listing.total = matches.count
+    listing.sort = asked or ("relevance" if matches.few else "newest")
+    if not matches.few and listing.sort not in ("newest", "oldest"):
+        listing.notice = _(
+            "More than %(limit)s cases match these words: the newest are shown first. "
+            "Add words or filters to sort them otherwise."
+        ) % {"limit": number_format(search.RANK_LIMIT, force_grouping=True)}
+        listing.sort = "newest"
+    if listing.sort == "relevance":
+        listing.page = _ranked_page(cases, matches.ids or [], listing, search, cursor)
+    elif matches.few:  # sorted from the matches alone, by primary key
+        matched = cases.filter(pk__in=matches.ids)
+        listing.page = _sorted_page(matched, listing.sort, cursor, priorities, lean=True)
+    else:  # every match, in date order
+        try:
+            with selectors.time_budget(search.SEARCH_BUDGET_MS):
+                listing.page = _newest_matches(cases, listing, search, cursor)
+        except selectors.OverBudget:
+            listing.notice = _(
+                "This search takes too long with these filters: add words, or narrow the "
+                "filters (a customer, an owner, a status, dates)."
+            )
+    return listing
 
 
-def _priority_page(
-    cases: QuerySet[Case], priorities: list[Priority], cursor: str | None
+def _newest_matches(
+    cases: QuerySet[Case], listing: Listing, search: Any, cursor: str | None
 ) -> Page[Case]:
-    """Most urgent first, newest first within a priority. The keyset walks one priority at a
-    time (`keyset_page` sorts on the case's own columns only, and the rank lives on
-    Priority), so a page costs at most one query per configured priority, at any depth."""
+    """A page of every match of the listing's words in date order (`search.newest_cases`);
+    its cursors are those of `keyset_page` in the same order."""
+    sort = listing.sort
+    ordering = OLDEST if sort == "oldest" else NEWEST
+    after = None
+    if cursor:
+        received_at, pk = cursor_values(cursor, ordering=ordering, model=Case)
+        after = (received_at, pk)
+    rows = search.newest_cases(
+        cases,
+        listing.words,
+        after=after,
+        limit=PAGE_SIZE + 1,
+        oldest=sort == "oldest",
+        whole_words=listing.whole_words,
+    )
+    if len(rows) <= PAGE_SIZE:
+        return Page(items=rows, next_cursor=None)
+    return Page(
+        items=rows[:PAGE_SIZE], next_cursor=cursor_after(rows[PAGE_SIZE - 1], ordering=ordering)
+    )
+
+
+def _sorted_page(
+    cases: QuerySet[Case], sort: str, cursor: str | None, priorities: list[Priority], *, lean: bool
+) -> Page[Case]:
+    """One keyset page of `cases` in `sort`.
+
+    `lean`: the cases are few (at most COUNT_LIMIT, or the ids of a search) and are sorted,
+    not walked: without the rows' joins, which PostgreSQL would make for every one of them
+    before sorting; those come for the page's cases, by key, afterwards."""
+    if lean:
+        cases = (
+            cases.select_related("customer") if sort == "customer" else cases.select_related(None)
+        )
+    if sort == "oldest":
+        page = keyset_page(cases, ordering=OLDEST, cursor=cursor, limit=PAGE_SIZE)
+    elif sort == "status":
+        page = _grouped_page(cases, [Q(status=status) for status in CaseStatus.values], cursor)
+    elif sort == "priority":
+        page = _grouped_page(cases, [Q(priority_id=p.pk) for p in priorities], cursor)
+    elif sort in ("number", "-number"):
+        page = keyset_page(cases, ordering=(sort,), cursor=cursor, limit=PAGE_SIZE)
+    elif sort == "customer":
+        page = _customer_page(cases, cursor)
+    else:
+        page = keyset_page(cases, ordering=NEWEST, cursor=cursor, limit=PAGE_SIZE)
+    if lean:
+        missing = [name for name in ROW_RELATED if not (sort == "customer" and name == "customer")]
+        prefetch_related_objects(page.items, *missing)
+    return page
+
+
+def _bad_cursor() -> DomainError:
+    return DomainError(
+        _("The cursor is not valid; start again from the first page."), field="cursor"
+    )
+
+
+def _ranked_page(
+    cases: QuerySet[Case], ids: list[int], listing: Listing, search: Any, cursor: str | None
+) -> Page[Case]:
+    """A page of the best matches: `ids` are all of them (at most the search's RANK_LIMIT),
+    ranked by primary key, so pages go by offset at a bounded cost. Then the page's cases,
+    by primary key, with what the rows show."""
+    offset = 0
+    if cursor:
+        match = RANKED_CURSOR.match(cursor)
+        if match is None:
+            raise _bad_cursor()
+        offset = int(match.group(1))
+    ranked = search.rank_ids(
+        ids, listing.words, offset=offset, limit=PAGE_SIZE + 1, whole_words=listing.whole_words
+    )
+    rows = {case.pk: case for case in cases.filter(pk__in=ranked[:PAGE_SIZE])} if ranked else {}
+    items = [rows[pk] for pk in ranked[:PAGE_SIZE] if pk in rows]
+    more = len(ranked) > PAGE_SIZE
+    return Page(items=items, next_cursor=f"r{offset + PAGE_SIZE}" if more else None)
+
+
+def _grouped_page(cases: QuerySet[Case], groups: list[Q], cursor: str | None) -> Page[Case]:
+    """Group by group (each status in workflow order, each priority most urgent first),
+    newest first within one. The keyset walks one group at a time (`keyset_page` sorts on
+    the case's own columns, and neither the workflow order nor a priority's rank is one),
+    so a page costs at most one query per group, at any depth."""
     start, inner = 0, None
     if cursor:
-        match = PRIORITY_CURSOR.match(cursor)
-        if match is None or int(match.group(1)) >= len(priorities):
-            raise DomainError(
-                _("The cursor is not valid; start again from the first page."), field="cursor"
-            )
+        match = GROUP_CURSOR.match(cursor)
+        if match is None or int(match.group(1)) >= len(groups):
+            raise _bad_cursor()
         start, inner = int(match.group(1)), match.group(2) or None
     items: list[Case] = []
-    for index in range(start, len(priorities)):
+    for index in range(start, len(groups)):
         page = keyset_page(
-            cases.filter(priority_id=priorities[index].pk),
+            cases.filter(groups[index]),
             ordering=NEWEST,
             cursor=inner if index == start else None,
             limit=PAGE_SIZE - len(items),
@@ -170,9 +335,41 @@ def _priority_page(
         if page.next_cursor:
             return Page(items=items, next_cursor=f"{index}.{page.next_cursor}")
         if len(items) >= PAGE_SIZE:
-            more = index + 1 < len(priorities)
+            more = index + 1 < len(groups)
             return Page(items=items, next_cursor=f"{index + 1}." if more else None)
     return Page(items=items, next_cursor=None)
+
+
+def _customer_page(cases: QuerySet[Case], cursor: str | None) -> Page[Case]:
+    """By customer name (A to Z), each customer's cases newest first: PostgreSQL walks the
+    customers' name index and each one's cases through `cases_customer_idx`. The cursor
+    holds the last row's customer name, customer, received time and id; `name >= last`
+    bounds the name index, so a deep page starts where the last one ended."""
+    cases = cases.order_by(*CUSTOMER_ORDER)
+    if cursor:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            name, customer_id, received, pk = json.loads(raw)
+            received_at = datetime.fromisoformat(received)
+            if not (isinstance(name, str) and isinstance(customer_id, int)):
+                raise ValueError
+            if not isinstance(pk, int) or received_at.tzinfo is None:
+                raise ValueError
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+            raise _bad_cursor() from exc
+        cases = cases.filter(customer__name__gte=name).filter(
+            Q(customer__name__gt=name)
+            | Q(customer__name=name, customer_id__gt=customer_id)
+            | Q(customer_id=customer_id, received_at__lt=received_at)
+            | Q(customer_id=customer_id, received_at=received_at, id__lt=pk)
+        )
+    rows = list(cases[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        return Page(items=rows, next_cursor=None)
+    last = rows[PAGE_SIZE - 1]
+    values = [last.customer.name, last.customer_id, last.received_at.isoformat(), last.pk]
+    token = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    return Page(items=rows[:PAGE_SIZE], next_cursor=token)
 
 
 # The list joins only the tables of the rows' own columns; the priority, owner and team of each
@@ -239,6 +436,31 @@ def _matches_view(form: CaseFilterForm, params: dict[str, Any]) -> bool:
     }
 
 
+# Column headers that sort: (column, sort when clicked, sort when clicked again)
+SORT_HEADERS = (
+    ("number", "number", "-number"),
+    ("customer", "customer", "customer"),
+    ("status", "status", "status"),
+    ("priority", "priority", "priority"),
+    ("received", "newest", "oldest"),
+)
+
+
+def _sort_headers(query: Any, sort: str) -> dict[str, dict[str, Any]]:
+    """For each sortable column: the list's address sorted by it (the other direction when
+    it is the current sort) and the `aria-sort` of its header."""
+    headers = {}
+    for column, first, second in SORT_HEADERS:
+        current = sort in (first, second)
+        target = second if sort == first and first != second else first
+        direction = "descending" if sort in ("-number", "newest") else "ascending"
+        headers[column] = {
+            "query": _with(query, sort=target),
+            "aria_sort": direction if current else "",
+        }
+    return headers
+
+
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -254,43 +476,39 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if can(request.user, "catalog.view")
         else [],
     )
-    form = CaseFilterForm(request.GET, choices=choices)
-    page: Page[Case] = Page(items=[], next_cursor=None)
-    searchable, best_only = True, False
+    form = CaseFilterForm(request.GET, choices=choices, codes=list(selectors.codes()))
+    listing = Listing()
+    snippets: dict[int, str] = {}
     if form.is_valid():
-        data = form.cleaned_data
-        cases = selectors.case_list(
-            viewer=request.user, related=ROW_RELATED, **form.selector_kwargs(request.user)
-        )
-        by_date = bool(data["sort"])  # "" is "best match" (with words) or "newest"
-        cases, searchable, ranked = _text_filter(cases, data["q"], by_date=by_date)
-        sort = "relevance" if ranked else (data["sort"] or "newest")
-        cursor = data["cursor"] or None
+        kwargs = form.selector_kwargs(request.user)
+        cases = selectors.case_list(viewer=request.user, related=ROW_RELATED, **kwargs)
         try:
-            if sort == "relevance":
-                # Ranked by relevance there is no keyset to page on: the best page is
-                # what a search is for; sorting by date pages through every match.
-                page = Page(items=_best_matches(cases), next_cursor=None)
-                best_only = len(page.items) == PAGE_SIZE
-            elif sort == "priority" and not data["priority"]:
-                page = _priority_page(cases, priorities, cursor)
-            else:
-                ordering = OLDEST if sort == "oldest" else NEWEST
-                page = keyset_page(cases, ordering=ordering, cursor=cursor, limit=PAGE_SIZE)
+            every = not kwargs and selectors.sees_every_case(request.user)
+            listing = _list_cases(cases, form.cleaned_data, priorities, every=every)
         except DomainError as exc:
             form.add_error(None, exc.message)
-        _attach_choices(page.items, choices)
+        _attach_choices(listing.page.items, choices)
+        if listing.words and listing.page.items:
+            search = _search_module()
+            snippets = search.snippets(
+                [c.pk for c in listing.page.items],
+                listing.words,
+                whole_words=listing.whole_words,
+            )
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
         "form": form,
-        "page": page,
-        "rows": case_rows(page.items),
-        "searchable": searchable,
-        "best_only": best_only,
+        "listing": listing,
+        "page": listing.page,
+        "rows": case_rows(listing.page.items, snippets=snippets),
+        "searchable": listing.searchable,
         "first_query": query.urlencode(),
-        "next_query": _with(query, cursor=page.next_cursor) if page.next_cursor else "",
+        "next_query": (
+            _with(query, cursor=listing.page.next_cursor) if listing.page.next_cursor else ""
+        ),
         "has_cursor": bool(request.GET.get("cursor")),
+        "sort_headers": _sort_headers(query, listing.sort),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "desk/cases/_rows.html", context)
@@ -300,18 +518,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context["statuses"] = CaseStatus.choices
     context["can_create"] = can(request.user, "case.create")
     context["more_filters"] = any(
-        request.GET.get(name) for name in ("product", "customer", "received_from", "received_to")
+        request.GET.get(name)
+        for name in ("product", "customer", "received_from", "received_to", "reason", "resolution")
     )
     return render(request, "desk/cases/list.html", context)
-
-
-def _best_matches(cases: QuerySet[Case]) -> list[Case]:
-    """The first page of a ranked search. Ranking sorts up to RANK_WINDOW matches; joined to
-    customer, unit and product, PostgreSQL joined all of them before sorting (13 of 33 ms at
-    1M cases), so the page's rows get theirs afterwards, by key (three small queries)."""
-    items = list(cases.select_related(None)[:PAGE_SIZE])
-    prefetch_related_objects(items, *ROW_RELATED)
-    return items
 
 
 def _with(query: Any, **params: Any) -> str:

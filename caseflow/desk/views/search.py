@@ -1,5 +1,5 @@
-"""The header search: cases (full text, ranked; or an exact case number), customers and
-units, each section from an indexed lookup."""
+"""The header search: cases (full text, best or newest first; or an exact case number),
+customers and units, each section from an indexed lookup."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "q": q,
         "searchable": selectors.search_available() or selectors.CASE_NUMBER.match(q),
-        "cases": [],
+        "found": selectors.CasesFound(),
         "candidates": None,
     }
     if q:
         if can(request.user, "case.view"):
-            context["cases"] = selectors.cases_found(viewer=request.user, text=q)
+            context["found"] = selectors.cases_found(viewer=request.user, text=q)
         if can(request.user, "customer.view"):
             context["candidates"] = selectors.caller_candidates(q, viewer=request.user, limit=20)
     return render(request, "desk/search/results.html", context)
