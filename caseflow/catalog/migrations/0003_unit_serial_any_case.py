@@ -4,6 +4,13 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
+def analyze_units(apps, schema_editor):
+    # An expression index has no statistics until ANALYZE: before it, PostgreSQL guesses
+    # thousands of units per serial and plans parallel scans (84 ms instead of 0.1 ms at 1M).
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE catalog_unit")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -19,4 +26,5 @@ class Migration(migrations.Migration):
             model_name='unit',
             index=models.Index(django.db.models.functions.text.Upper('serial'), name='catalog_unit_serial_upper_idx'),
         ),
+        migrations.RunPython(analyze_units, migrations.RunPython.noop, elidable=True),
     ]
