@@ -184,10 +184,13 @@ def _base64(raw: bytes, start: int, end: int, limit: int, prefix: bool) -> Conte
     if estimate > limit + 3:
         if not prefix:
             return Content(None, estimate)
-        # enough characters for `limit` bytes (4 per 3), spaces and line breaks removed
-        chunk = raw[start : min(end, start + (limit // 3 + 2) * 4 * 2 + 1024)]
-        chars = chunk.translate(None, b" \t\r\n")[: (limit // 3 + 1) * 4]
-        data, _undecodable = _b64decode(chars[: len(chars) - len(chars) % 4])
+        # enough characters for `limit` bytes (4 per 3) and their line breaks
+        needed = (limit // 3 + 1) * 4
+        chars = raw[start : min(end, start + needed + needed // 8 + 1024)].translate(
+            None, b" \t\r\n"
+        )
+        usable = min(len(chars), needed) // 4 * 4
+        data, _undecodable = _b64decode(memoryview(chars)[:usable])
         return Content(data[:limit], estimate, cut=True)
     data, undecodable = _b64decode(memoryview(raw)[start:end])
     if len(data) > limit:  # the estimate was low (characters that are not base64)
