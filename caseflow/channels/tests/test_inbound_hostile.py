@@ -12,7 +12,9 @@ import tracemalloc
 import nh3
 import pytest
 from django.apps import apps
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from caseflow.cases.models import Case, TimelineEvent
 from caseflow.cases.services import record_event
@@ -379,3 +381,20 @@ def test_a_long_base64_text_part_is_read_only_as_far_as_the_text_goes():
 
     assert len(mail.text) == 200_000
     assert peak < len(raw)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "4980 zu tief verschachtelte Teile wurden nicht gelesen"),
+        ("es", "No se han leído 4980 partes anidadas a demasiada profundidad"),
+    ],
+)
+def test_the_parts_not_read_are_named_in_the_readers_language(language, expected):
+    event = {"text": "x", "event_type": None, "data": {"parts_too_deep": 4980, "parts_too_many": 1}}
+
+    with translation.override(language):
+        rendered = render_to_string("channels/_email_in.html", {"event": event})
+
+    assert expected in rendered
+    assert ("1 weiterer Teil" if language == "de" else "1 parte adicional") in rendered
