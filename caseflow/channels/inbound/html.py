@@ -21,6 +21,7 @@ its result is stored with the event and shown as it is (`SANITISER` marks it).
 
 from __future__ import annotations
 
+import contextlib
 import html as html_lib
 import re
 from dataclasses import dataclass
@@ -97,6 +98,10 @@ class Cleaned:
     problem: str = ""
 
 
+class _Done(Exception):
+    """Nothing more is wanted from the HTML."""
+
+
 class _Builder:
     """Receives tokens; writes balanced, bounded HTML and collects the text."""
 
@@ -165,6 +170,8 @@ class _Builder:
         if len(self.stack) >= MAX_DEPTH:
             self.too_deep = True
             self.keep_html = False
+            if not self.want_text:
+                raise _Done  # nothing more to read
             return
         self.stack.append(tag)
         self.out.append(f"<{tag}{written}>")
@@ -182,7 +189,10 @@ class _Builder:
 
     def _add_text(self, value: str) -> None:
         if self.text_chars > self.max_text:
+            if not self.keep_html:
+                raise _Done  # the text is full, and no HTML is kept
             return
+        value = value[: self.max_text + 1 - self.text_chars]  # one more: the reader sees the cut
         self.parts.append(value)
         self.text_chars += len(value)
 
@@ -290,6 +300,12 @@ def _tokenize(source: str, builder: _Builder) -> None:
             pos += 1
 
 
+def _read(source: str, builder: _Builder) -> None:
+    with contextlib.suppress(_Done):  # the builder has all it wants
+        _tokenize(source, builder)
+    builder.finish()
+
+
 def _skip_to_gt(source: str, pos: int) -> int:
     found = source.find(">", pos)
     return len(source) if found < 0 else found + 1
@@ -348,8 +364,8 @@ def clean(source: str, *, want_text: bool, max_chars: int, max_text: int = 200_0
     over `max_chars` keep no HTML; `problem` says why (for the message's notes)."""
     keep = len(source) <= max_chars
     builder = _Builder(keep_html=keep, want_text=want_text, max_text=max_text)
-    _tokenize(source if keep else source[:max_chars], builder)
-    builder.finish()
+    if keep or want_text:
+        _read(source if keep else source[:max_chars], builder)
     text = builder.text if want_text else ""
     if not keep:
         return Cleaned("", text, f"HTML body over {max_chars} characters: only its text is kept")
@@ -375,5 +391,5 @@ def clean(source: str, *, want_text: bool, max_chars: int, max_text: int = 200_0
 def html_to_text(source: str, *, max_text: int = 200_000) -> str:
     """The plain text of an HTML body (for mail that has no text part), in linear time."""
     builder = _Builder(keep_html=False, want_text=True, max_text=max_text)
-    _tokenize(source, builder)
+    _read(source, builder)
     return builder.text
