@@ -12,7 +12,10 @@ of the real command, as a mail server would run it:
 - `imap`: the message APPENDed to a private Dovecot (as the tests start one), then
   `manage.py poll_mailboxes` (skipped when Dovecot is not installed);
 - `trace`: `receive()` in a fresh process under tracemalloc: Python's own allocations while
-  the pipeline runs, the message's bytes (read before) not counted.
+  the pipeline runs, the message's bytes (read before) not counted;
+- `time`: `receive()` in a fresh process, untraced: its CPU and wall time, then the case
+  page the message made, fetched 5 times by an agent (median wall time and the server's
+  CPU from the Server-Timing header).
 
 For the commands the process's peak resident set (VmHWM, read at exit) is reported, and the
 same for a 2 kB message: the difference is what the message costs, shown as a multiple of
@@ -134,6 +137,7 @@ MESSAGES: dict[str, Callable[[], bytes]] = {
         "15 MiB, within the limit", [_text(b"log"), _attachment(15 * MIB, one_line=False)]
     ),
     "html-deep": lambda: _deep_html(199_990),
+    "html-deep-40k": lambda: _deep_html(40_000),
     "nested-5000": lambda: _nested(5000),
 }
 
@@ -153,6 +157,7 @@ def _environment(var: Path) -> dict[str, str]:
             "CASEFLOW_VAR_DIR": str(var),
             "MEDIA_ROOT": str(var / "media"),
             "MAIL_DROP_DIR": str(var / "drop"),
+            "STATIC_ROOT": str(var / "static"),  # the manifest the pages are rendered with
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -230,6 +235,23 @@ def run_trace(env: dict[str, str], var: Path, raw: bytes, _imap: object) -> dict
     return result
 
 
+def run_time(env: dict[str, str], var: Path, raw: bytes, _imap: object) -> dict:
+    path = var / "in.eml"
+    path.write_bytes(_unique(raw))
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child-time", str(path)],
+        cwd=ROOT,
+        env={**env, "SERVER_TIMING": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    path.unlink()
+    if done.returncode != 0:
+        return {"status": done.returncode, "output": done.stderr.strip()[-300:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def child_trace(path: str) -> None:
     import tracemalloc
 
@@ -248,7 +270,49 @@ def child_trace(path: str) -> None:
     print(json.dumps({"traced": traced, "status": 0, "output": str(inbound.status)}))
 
 
-WAYS = {"mta": run_mta, "drop": run_drop, "imap": run_imap, "trace": run_trace}
+def child_time(path: str) -> None:
+    import re
+    import statistics
+
+    import django
+
+    django.setup()
+    from django.test import Client
+    from django.urls import reverse
+
+    from caseflow.accounts.models import Role, User
+    from caseflow.channels.inbound.services import receive
+    from caseflow.channels.models import Mailbox
+
+    mailbox = Mailbox.objects.select_related("owner", "team").get(name="bench")
+    raw = Path(path).read_bytes()
+    started, cpu = time.perf_counter(), time.process_time()
+    inbound = receive(mailbox, raw, source="mta")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if inbound.case_id is None:
+        output = f"{inbound.status}; receive {cpu:.2f} s CPU; no case page"
+        print(json.dumps({"status": 0, "seconds": seconds, "output": output}))
+        return
+    agent, _created = User.objects.get_or_create(username="bench-agent", role=Role.AGENT)
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(agent)
+    url = reverse("desk:case_detail", args=[inbound.case_id])
+    client.get(url)  # templates compiled, caches warm
+    walls, cpus = [], []
+    for _ in range(5):
+        started = time.perf_counter()
+        response = client.get(url)
+        walls.append((time.perf_counter() - started) * 1000)
+        found = re.search(r"cpu;dur=([\d.]+)", response.headers.get("Server-Timing", ""))
+        cpus.append(float(found.group(1)) if found else 0.0)
+    output = (
+        f"{inbound.status}; receive {cpu:.2f} s CPU; case page {response.status_code} "
+        f"median {statistics.median(walls):.0f} ms ({statistics.median(cpus):.0f} ms CPU)"
+    )
+    print(json.dumps({"status": 0, "seconds": seconds, "output": output}))
+
+
+WAYS = {"mta": run_mta, "drop": run_drop, "imap": run_imap, "trace": run_trace, "time": run_time}
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -265,6 +329,7 @@ def _setup(env: dict[str, str], var: Path, with_imap: bool) -> object:
     from caseflow.channels.models import ImapSecurity, Mailbox
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     team = Team.objects.create(name="Mail bench")
     Mailbox.objects.create(name="bench", address="support@desk.test", team=team)
     (var / "drop" / "bench").mkdir(parents=True)
@@ -287,12 +352,16 @@ def _setup(env: dict[str, str], var: Path, with_imap: bool) -> object:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--paths", default="mta,drop,trace", help="mta,drop,imap,trace")
+    parser.add_argument("--paths", default="mta,drop,trace,time", help="mta,drop,imap,trace,time")
     parser.add_argument("--messages", default=",".join(MESSAGES), help=",".join(MESSAGES))
     parser.add_argument("--child-trace", help=argparse.SUPPRESS)
+    parser.add_argument("--child-time", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_trace:
         child_trace(args.child_trace)
+        return 0
+    if args.child_time:
+        child_time(args.child_time)
         return 0
     ways = [w for w in args.paths.split(",") if w]
     names = ["small"] + [n for n in args.messages.split(",") if n and n != "small"]
@@ -312,6 +381,10 @@ def main() -> int:
             size = len(raw)
             for way in ways:
                 result = WAYS[way](env, var, raw, imap)
+                if way == "time":
+                    print(f"{name:<18} {size / MIB:6.1f} {way:<6} {'':>9} {'':>12} {'':>7} "
+                          f"{result.get('seconds', 0):8.2f}  {result['output']}")  # fmt: skip
+                    continue
                 if way == "trace":
                     extra = result.get("traced", 0)
                     print(f"{name:<18} {size / MIB:6.1f} {way:<6} {'':>9} "
