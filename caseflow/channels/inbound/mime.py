@@ -518,6 +518,10 @@ class _Lines:
 class _Parser(FeedParser):
     """The stdlib's parser over `_Lines`, with a depth and a part limit."""
 
+    # FeedParser's own state (private, so not in typeshed)
+    _cur: Any
+    _msgstack: list[Any]
+
     def __init__(self, raw: bytes, start: int, max_depth: int) -> None:
         super().__init__(_Part, policy=policy.default)
         self.unread = Unread()
@@ -560,7 +564,7 @@ class _Parser(FeedParser):
         yield from ()  # a generator, as the parser expects
 
     def _parse_headers(self, lines: list[str]) -> None:
-        super()._parse_headers(lines)
+        super()._parse_headers(lines)  # type: ignore[misc]
         self._cur.body_start = self._input.offset
         self._input.mode = self._body_mode(self._cur)
 
