@@ -37,7 +37,7 @@ HEADER_FIELDS = 1000  # header fields per part
 HEADER_CHARS_TOTAL = 4 * 1024 * 1024  # all header blocks together
 OTHER_CHARS = 64 * 1024  # a preamble or epilogue piece (never shown)
 TEXT_BUDGET = 16 * 1024 * 1024  # characters handed to the parser as text, in all
-PIECE_BUDGET = 200_000  # pieces (lines, runs of lines) handed to the parser, in all
+PIECE_BUDGET = 50_000  # pieces (lines, runs of lines) handed to the parser, in all
 LONG_LINE = 1024 * 1024  # a longer line is read only as far as a boundary could reach
 PLACEHOLDER = "[kept in the raw message]"
 
@@ -45,7 +45,15 @@ _EOL = re.compile(rb"\r\n|\r|\n")
 _SPACE_TO_EOL = re.compile(rb"[ \t]*(?:\r\n|\r|\n)?")
 # The stdlib's `feedparser.headerRE`, on bytes (8-bit bytes are outside both ranges alike).
 _HEADER_LINE = re.compile(rb"From |[\041-\071\073-\176]*:|[\t ]")
-_BOUNDARY_MATCHER = "(?P<sep>"  # how every stdlib boundary pattern starts
+# How the stdlib's end-of-part check for a boundary is written (feedparser, 3.11), around
+# re.escape("--" + boundary); the boundary is read back from it.
+_SEP_PREFIX = "(?P<sep>"
+_SEP_SUFFIX = r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# Header lines (headerRE) in a row, and continuation lines in a row, read at C speed
+# (possessive: a plain `*` keeps backtracking state for every line, 200 bytes each).
+_HEADER_RUN = re.compile(rb"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\r\n]*(?:\r\n|\r|\n))*+")
+_CONTINUATIONS = re.compile(rb"(?:[\t ][^\r\n]*(?:\r\n|\r|\n))*+")
 
 HEADERS, LEAF, OTHER = "headers", "leaf", "other"
 _MISSING = object()
@@ -261,6 +269,36 @@ class _Finder:
         return self.found
 
 
+class _PatternFinder(_Finder):
+    """As `_Finder`, for a pattern (that starts with a literal, so it is searched fast)."""
+
+    def __init__(self, raw: bytes, pattern: re.Pattern[bytes]) -> None:
+        super().__init__(raw, b"")
+        self.pattern = pattern
+
+    def next(self, pos: int) -> int:
+        if not (self.since <= pos and (self.found < 0 or pos <= self.found)):
+            self.since = pos
+            found = self.pattern.search(self.raw, pos)
+            self.found = found.start() if found else -1
+        return self.found
+
+
+def _separator(ateof: Any) -> bytes | None:
+    """The boundary line ("--" and the boundary) a stdlib end-of-part check looks for, as
+    bytes; None for another check (a blank line ends a delivery-status block)."""
+    pattern = getattr(getattr(ateof, "__self__", None), "pattern", None)
+    if not (isinstance(pattern, str) and pattern.startswith(_SEP_PREFIX)):
+        return None
+    if not pattern.endswith(_SEP_SUFFIX):
+        return None
+    escaped = pattern[len(_SEP_PREFIX) : -len(_SEP_SUFFIX)]
+    try:
+        return _UNESCAPE.sub(r"\1", escaped).encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return None
+
+
 class _Lines:
     """The parser's input (it stands in for `email.feedparser.BufferedSubFile`): pieces of
     the raw bytes, as the parser asks for them, within the budgets."""
@@ -273,9 +311,11 @@ class _Lines:
         self.mode = HEADERS
         self._lf = _Finder(raw, b"\n")
         self._cr = _Finder(raw, b"\r")
-        self._lf_dashes = _Finder(raw, b"\n--")
-        self._cr_dashes = _Finder(raw, b"\r--")
         self._eofstack: list[Any] = []
+        self._separators: list[bytes | None] = []  # what each end-of-part check looks for
+        self._boundary_finders: dict[
+            bytes, tuple[re.Pattern[bytes], _PatternFinder, _PatternFinder]
+        ] = {}
         self._recent: list[tuple[str, int]] = []  # pieces handed out, for unreadline
         self._pending: list[str] = []  # unread pieces that cannot be read again from raw
         self.part_header_chars = 0
@@ -288,8 +328,10 @@ class _Lines:
 
     def push_eof_matcher(self, pred: Any) -> None:
         self._eofstack.append(pred)
+        self._separators.append(_separator(pred))
 
     def pop_eof_matcher(self) -> Any:
+        self._separators.pop()
         return self._eofstack.pop()
 
     def close(self) -> None:
@@ -406,19 +448,18 @@ class _Lines:
                 self.pos = end
                 return self._checked(self._line(start, min(end, start + OTHER_CHARS)), start)
             if self._ends_part(start):
-                return ""  # a boundary that looks like a header field ("--a:b")
-            # a field with its continuation lines, as one piece (an mbox "From " line alone)
-            stop = end
-            if not self.raw.startswith(b"From ", start):
-                while stop < self.end and self.raw[stop : stop + 1] in (b" ", b"\t"):
-                    stop = self._line_end(stop)
-            self.pos = stop
+                return ""  # a boundary that looks like a header field ("--=_Part:1")
             room = min(
                 HEADER_CHARS - self.part_header_chars, HEADER_CHARS_TOTAL - self.header_chars
             )
             if self.part_header_fields >= HEADER_FIELDS or room <= 0:
-                self.parser.unread.headers += 1  # past the bounds: the field is dropped
+                self._skip_header_lines(start)  # past the bounds: dropped
                 continue
+            # a field with its continuation lines, as one piece (an mbox "From " line alone)
+            stop = end
+            if not self.raw.startswith(b"From ", start):
+                stop = _CONTINUATIONS.match(self.raw, end).end()
+            self.pos = stop
             if stop - start > room:  # cut, with the line end the parser expects
                 piece = self._text(start, start + room).rstrip("\r\n") + "\r\n"
             else:
@@ -429,21 +470,52 @@ class _Lines:
             return self._hand_out(piece, start)
         return ""
 
-    def _only_boundaries(self) -> bool:
-        """Whether every end-of-part check looks for a boundary (all of them start with
-        "--"); a message/delivery-status block ends at a blank line instead."""
-        return all(
-            getattr(getattr(m, "__self__", None), "pattern", "").startswith(_BOUNDARY_MATCHER)
-            for m in self._eofstack
-        )
+    def _skip_header_lines(self, start: int) -> None:
+        """Drop the header lines from `start` on, up to the end of the block (or a boundary
+        line that looks like a header), in one match."""
+        first_end = self._line_end(start)  # the first line is no boundary (checked)
+        stop = max(_HEADER_RUN.match(self.raw, start).end(), first_end)
+        if self._only_boundaries():
+            stop = min(stop, self._next_boundary(first_end))
+        self.parser.unread.headers += self.raw.count(b"\n", start, stop) or 1
+        self.pos = stop
 
-    def _next_dash_line(self, pos: int) -> int:
-        """The start of the first line at or after `pos` (a line start) that begins with
-        "--", or the end."""
-        if self.raw.startswith(b"--", pos):
-            return pos
-        found = [f for f in (self._lf_dashes.next(pos), self._cr_dashes.next(pos)) if f >= 0]
-        return min(found) + 1 if found else self.end
+    def _only_boundaries(self) -> bool:
+        """Whether every end-of-part check looks for a boundary we know (a boundary line
+        starts with "--" and the boundary); a message/delivery-status block ends at a blank
+        line instead, and is read line by line."""
+        return None not in self._separators
+
+    def _finders(
+        self, separator: bytes
+    ) -> tuple[re.Pattern[bytes], _PatternFinder, _PatternFinder]:
+        """A boundary line of `separator` (with "--" for the last, spaces, its line break),
+        and finders of such a line after a line break (LF or CR)."""
+        found = self._boundary_finders.get(separator)
+        if found is None:
+            line = re.escape(separator) + rb"(?:--)?[ \t]*(?:\r\n|\r|\n|\Z)"
+            found = (
+                re.compile(line),
+                _PatternFinder(self.raw, re.compile(b"\n" + line)),
+                _PatternFinder(self.raw, re.compile(b"\r" + line)),
+            )
+            self._boundary_finders[separator] = found
+        return found
+
+    def _next_boundary(self, pos: int, extra: bytes | None = None) -> int:
+        """The start of the first boundary line (of the enclosing multiparts, and `extra`)
+        at or after `pos`, a line start; or the end. Lines that only start with "--" are
+        passed over at C speed."""
+        best = self.end
+        for separator in {*self._separators, extra} - {None}:
+            line, after_lf, after_cr = self._finders(separator)  # type: ignore[arg-type]
+            if line.match(self.raw, pos):
+                return pos
+            for finder in (after_lf, after_cr):
+                found = finder.next(pos)
+                if 0 <= found < best - 1:
+                    best = found + 1
+        return best
 
     def _ends_part(self, start: int) -> bool:
         line = self._line(start, self._line_end(start))
@@ -451,25 +523,38 @@ class _Lines:
 
     def _scan(self, pos: int, *, siblings: bool = False) -> tuple[int, int]:
         """From `pos`, the start of the line that ends the current part (or the end), and
-        how many lines on the way look like the start of an inner part. `siblings`: go on
-        past the boundaries of the enclosing multipart that start its next parts (counted
-        too), up to its closing one."""
-        inner = 0
-        while True:
-            candidate = self._next_dash_line(pos)
+        about how many parts start on the way. `siblings`: go on past the boundaries of the
+        enclosing multipart that start its next parts, up to its closing one."""
+        start = pos
+        while pos < self.end:
+            if self._only_boundaries():
+                candidate = self._next_boundary(pos)
+            elif self._ends_part(pos):  # a blank line may end the part: line by line
+                candidate = pos
+            else:
+                pos = self._line_end(pos)
+                continue
             if candidate >= self.end:
-                return self.end, inner
+                break
             line_end = self._line_end(candidate)
-            line = self._line(candidate, line_end)
-            ends = [ateof(line) for ateof in reversed(self._eofstack)]
+            ends = [ateof(self._line(candidate, line_end)) for ateof in reversed(self._eofstack)]
             if any(ends):
                 found = ends[0]
                 if not (siblings and found and hasattr(found, "group") and not found.group("end")):
-                    return candidate, inner
-                inner += 1  # the enclosing multipart's next part
-            elif not line.rstrip(" \t\r\n").endswith("--"):
-                inner += 1  # "--boundary": an inner part starts (its closing one ends "--")
+                    return candidate, self._parts_between(start, candidate)
             pos = line_end
+        return self.end, self._parts_between(start, self.end)
+
+    def _parts_between(self, start: int, stop: int) -> int:
+        """About how many parts start between `start` and `stop`: lines that start with
+        "--" (a boundary) less those that also end with it (a closing boundary)."""
+        if stop <= start:
+            return 0
+        raw = self.raw
+        starts = raw.count(b"\n--", start, stop) + raw.count(b"\r--", start, stop)
+        starts += raw.startswith(b"--", start)
+        closings = raw.count(b"--\n", start, stop) + raw.count(b"--\r", start, stop)
+        return max(0, starts - closings)
 
     def _leaf_body(self) -> str:
         """A leaf's body: its place is kept, the parser gets a placeholder."""
@@ -497,11 +582,11 @@ class _Lines:
             end = self._line_end(start)
             self.pos = end
             return self._checked(self._line(start, min(end, start + OTHER_CHARS)), start)
-        if self.raw.startswith(b"--", start):
+        stop = self._next_boundary(start, self.parser.own_separator())
+        if stop == start:
             end = self._line_end(start)
             self.pos = end
             return self._checked(self._line(start, end), start)
-        stop = self._next_dash_line(start)
         self.pos = stop
         if stop - start > OTHER_CHARS:
             return self._hand_out(self._text(start, start + OTHER_CHARS), start)
@@ -567,6 +652,23 @@ class _Parser(FeedParser):
         super()._parse_headers(lines)  # type: ignore[misc]
         self._cur.body_start = self._input.offset
         self._input.mode = self._body_mode(self._cur)
+
+    def own_separator(self) -> bytes | None:
+        """The boundary line ("--" and the boundary) of the multipart being read."""
+        part = self._cur
+        if part is None:
+            return None
+        if "_separator" not in part.__dict__:
+            try:
+                boundary = (
+                    part.get_boundary() if part.get_content_maintype() == "multipart" else None
+                )
+                part._separator = (
+                    ("--" + boundary).encode("ascii", "surrogateescape") if boundary else None
+                )
+            except Exception:
+                part._separator = None
+        return part._separator  # type: ignore[no-any-return]
 
     def reads_lines(self) -> bool:
         """Whether the parser reads the current part line by line (a delivery status: header

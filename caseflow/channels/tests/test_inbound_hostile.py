@@ -398,3 +398,28 @@ def test_the_parts_not_read_are_named_in_the_readers_language(language, expected
 
     assert expected in rendered
     assert ("1 weiterer Teil" if language == "de" else "1 parte adicional") in rendered
+
+
+HEAD = b"From: Erika Muster <erika@example.org>\r\nSubject: Bomb\r\n"
+MULTIPART = b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n'
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (HEAD + b"X-A: b\r\n" * 500_000 + b"\r\nbody\r\n", "body"),  # 500,000 header fields
+        (HEAD + b"X-A: b\r\n" + b" c\r\n" * 5_000_000 + b"\r\nbody\r\n", "body"),  # one, folded
+        (HEAD + b"X-A: " + b"b" * 20_000_000 + b"\r\n\r\nbody\r\n", "body"),  # one 20 MB line
+        (HEAD + MULTIPART + b"x\r\n" * 2_000_000 + b"--b\r\n\r\nhello\r\n--b--\r\n", "hello"),
+        (HEAD + MULTIPART + b"--b\r\n\r\n" + b"--x\r\n" * 1_000_000 + b"--b--\r\n", "--x"),
+        (HEAD + MULTIPART + b"--b\r\n" * 1_000_000 + b"\r\nhello\r\n--b--\r\n", ""),
+    ],
+    ids=["fields", "folded", "long-header", "preamble", "dash-lines", "boundary-lines"],
+)
+def test_structure_that_bloats_the_stdlib_parser_is_read_in_bounded_time_and_memory(raw, text):
+    started = time.perf_counter()
+    mail, peak = _peak(parse, raw)
+
+    assert text in mail.text
+    assert peak < 8 * 1024 * 1024  # the stdlib's lines of these: hundreds of MB
+    assert time.perf_counter() - started < 30  # loosely: it was minutes for some
