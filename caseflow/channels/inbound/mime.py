@@ -252,6 +252,12 @@ def _quoted_printable(raw: bytes, start: int, end: int, limit: int, prefix: bool
     return Content(data, len(data))
 
 
+def _run_end(pattern: re.Pattern[bytes], raw: bytes, pos: int) -> int:
+    """Where a run of `pattern` (which matches empty, too) starting at `pos` ends."""
+    found = pattern.match(raw, pos)
+    return found.end() if found else pos
+
+
 class _Finder:
     """The next place of `needle` at or after a position, remembered: positions mostly move
     forward, so each stretch of the raw bytes is searched once (`bytes.find`, memchr-fast)."""
@@ -458,7 +464,7 @@ class _Lines:
             # a field with its continuation lines, as one piece (an mbox "From " line alone)
             stop = end
             if not self.raw.startswith(b"From ", start):
-                stop = _CONTINUATIONS.match(self.raw, end).end()
+                stop = _run_end(_CONTINUATIONS, self.raw, end)
             self.pos = stop
             if stop - start > room:  # cut, with the line end the parser expects
                 piece = self._text(start, start + room).rstrip("\r\n") + "\r\n"
@@ -474,7 +480,7 @@ class _Lines:
         """Drop the header lines from `start` on, up to the end of the block (or a boundary
         line that looks like a header), in one match."""
         first_end = self._line_end(start)  # the first line is no boundary (checked)
-        stop = max(_HEADER_RUN.match(self.raw, start).end(), first_end)
+        stop = max(_run_end(_HEADER_RUN, self.raw, start), first_end)
         if self._only_boundaries():
             stop = min(stop, self._next_boundary(first_end))
         self.parser.unread.headers += self.raw.count(b"\n", start, stop) or 1
