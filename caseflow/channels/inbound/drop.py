@@ -43,6 +43,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from caseflow.channels.inbound.store import is_blank
 from caseflow.channels.models import InboundMessage, InboundSource, Mailbox
 from caseflow.core.errors import DomainError
 
@@ -194,7 +195,7 @@ def _read(path: Path) -> bytes:
         raw = handle.read(limit + 1)
     if len(raw) > limit:
         raise Rejected(f"larger than MAIL_MAX_MESSAGE_BYTES ({limit} bytes)")
-    if not raw.strip():
+    if is_blank(raw):
         raise Rejected("empty file")
     return raw
 

@@ -4,8 +4,13 @@
 decode is guarded: a charset Python does not know, 8-bit bytes in headers, a broken boundary,
 a `To:` group without addresses or a 135 KB header degrade to the best text we can get, never
 to an exception. What cannot be read at all is left to the raw message (always kept) and
-noted in `ParsedMail.notes`. Only truly pathological input (e.g. nesting so deep that the
-stdlib parser itself recurses out) raises, and the pipeline quarantines it with the reason.
+noted in `ParsedMail.notes`.
+
+Time and memory are bounded whatever the message (`mime.read`): bodies are decoded from the
+raw bytes only when wanted and only within their limits (an attachment over the limit is
+measured, not decoded), parts nested deeper than `MAIL_MAX_MIME_DEPTH` or past
+`mime.MAX_PARTS` are counted and skipped, text is read up to `TEXT_CHARS`, and HTML is
+sanitised here, once, in linear time (`html.clean`).
 """
 
 from __future__ import annotations
@@ -15,14 +20,15 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
+from email import policy
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
-from html.parser import HTMLParser
 
-import nh3
 from django.conf import settings
+
+from caseflow.channels.inbound import html as mail_html
+from caseflow.channels.inbound import mime
 
 # Charsets mailers declare that Python does not know, or knows only as a smaller subset.
 CHARSET_ALIASES = {
@@ -49,10 +55,9 @@ EXTENSIONS = {"image/jpg": ".jpg", "image/pjpeg": ".jpg", "application/ms-tnef":
 CONTENT_ID_NAME = re.compile(r"^<?([^@<>\s]{1,100}\.[A-Za-z0-9]{2,4})@")
 HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# HTML shown to agents: nh3's safe defaults without images (remote images are trackers;
-# inline images are stored as attachments).
-HTML_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
-HTML_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Text read from the bodies: twice what a timeline entry keeps (services.TEXT_LIMIT), so the
+# pipeline still sees that it was cut; at most 4 bytes a character are decoded for it.
+TEXT_CHARS = 200_000
 MAX_LIST = 100  # recipients and references kept in the event's details
 MAX_ADDRESSES = 5000
 TEXT_HEADER_CHARS = 8192
@@ -92,11 +97,13 @@ class ParsedMail:
     subject: str = ""
     date: datetime | None = None
     text: str = ""
-    html: str = ""  # sanitised with nh3
+    html: str = ""  # sanitised (html.clean) at intake: stored and shown as it is
     files: list[MailFile] = field(default_factory=list)
     skipped: list[dict[str, object]] = field(default_factory=list)
     automatic: str = ""  # why this is automatic mail (auto-reply, bounce, list), or ""
     notes: list[str] = field(default_factory=list)  # what could not be read as declared
+    parts_too_deep: int = 0  # MIME parts not read: nested deeper than MAIL_MAX_MIME_DEPTH
+    parts_too_many: int = 0  # MIME parts not read: past mime.MAX_PARTS
 
     @property
     def thread_ids(self) -> list[str]:
@@ -180,71 +187,14 @@ def fix_encoded_words(value: str) -> str:
     return GB_LABEL.sub("=?gb18030?", value)
 
 
-class _TextFromHtml(HTMLParser):
-    """Readable plain text from HTML: block elements become line breaks, scripts vanish."""
-
-    BLOCKS = {
-        "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-        "pre", "table", "ul", "ol", "hr", "section", "article", "header", "footer",
-    }  # fmt: skip
-    HIDDEN = {"script", "style", "head", "title", "template"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-        self.quote = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.HIDDEN:
-            self.hidden += 1
-        elif tag == "blockquote":
-            self.quote += 1
-            self.parts.append("\n")
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag == "blockquote":
-            self.quote = max(0, self.quote - 1)
-            self.parts.append("\n")
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.hidden:
-            return
-        if self.quote:
-            data = data.replace("\n", "\n" + "> " * self.quote)
-            if not self.parts or self.parts[-1].endswith("\n"):
-                data = "> " * self.quote + data
-        self.parts.append(data)
-
-
 def html_to_text(html: str) -> str:
     """The plain text of an HTML body (for mail that has no text part)."""
-    parser = _TextFromHtml()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # HTMLParser is lenient; this is only a last line of defence
-        return re.sub(r"<[^>]*>", " ", html)
-    text = "".join(parser.parts).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return mail_html.html_to_text(html, max_text=TEXT_CHARS)
 
 
 def sanitise_html(html: str) -> str:
-    """HTML fit to show an agent: nh3 with its safe defaults, no images, safe link schemes."""
-    return nh3.clean(
-        html,
-        tags=HTML_TAGS,
-        clean_content_tags={"script", "style", "title"},
-        url_schemes=HTML_URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-    )
+    """HTML fit to show an agent, in bounded time ("" when it is too deep or too large)."""
+    return mail_html.clean(html, want_text=False, max_chars=settings.MAIL_HTML_MAX_CHARS).html
 
 
 # --- headers ------------------------------------------------------------------------------
@@ -491,36 +441,23 @@ def _charset_hint(msg: Message) -> str:
     return ",".join(found)
 
 
-def _payload(part: Message) -> bytes:
-    try:
-        data = part.get_payload(decode=True)
-    except Exception:
-        data = None
-    if isinstance(data, bytes):
-        return data
-    payload = part.get_payload()
-    if isinstance(payload, str):
-        return payload.encode("utf-8", "surrogateescape")
-    return b""
-
-
-def _message_bytes(part: Message) -> tuple[bytes, str]:
-    """The bytes and subject of an attached message (message/rfc822 and relatives)."""
+def _message_subject(part: Message) -> str:
+    """The subject of an attached message (message/rfc822 and relatives)."""
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
-    subject = ""
-    if isinstance(inner, Message):
-        subject = Headers(inner).text("Subject")
-    for render in (
-        lambda: inner.as_bytes(policy=policy.compat32),  # type: ignore[union-attr]
-        lambda: part.as_bytes(policy=policy.compat32).split(b"\n\n", 1)[-1],
-        lambda: str(inner).encode("utf-8", "surrogateescape"),
-    ):
-        try:
-            return render(), subject
-        except Exception:  # noqa: S112 (try the next, cruder rendering)
-            continue
-    return b"", subject
+    return Headers(inner).text("Subject") if isinstance(inner, Message) else ""
+
+
+def _utf8_whole(data: bytes) -> bytes:
+    """`data` cut short of a UTF-8 character its end splits."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return data
+        if byte >= 0xC0:  # a lead byte: whole if its sequence fits
+            needed = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return data if back >= needed else data[:-back]
+    return data
 
 
 def _guess_name(content_type: str, name: str = "") -> str:
@@ -537,15 +474,19 @@ def _guess_name(content_type: str, name: str = "") -> str:
 
 
 class _Walker:
-    def __init__(self, mail: ParsedMail) -> None:
+    def __init__(self, mail: ParsedMail, reading: mime.Reading) -> None:
         self.mail = mail
+        self.reading = reading
         self.plain: list[str] = []
         self.html: list[str] = []
+        self.plain_chars = 0
+        self.html_chars = 0
         self.max_depth = settings.MAIL_MAX_MIME_DEPTH
+        self.html_limit = settings.MAIL_HTML_MAX_CHARS
         self.deep_noted = False
 
     def walk(self, part: Message, depth: int = 0) -> None:
-        if depth > self.max_depth:
+        if depth > self.max_depth:  # mime.read leaves such parts out; a second guard
             if not self.deep_noted:
                 self.deep_noted = True
                 self.mail.notes.append(
@@ -556,11 +497,11 @@ class _Walker:
         content_type = _content_type(part)
         maintype = content_type.split("/", 1)[0]
         if maintype == "message":
-            content, subject = _message_bytes(part) if part.is_multipart() else (_payload(part), "")
+            subject = _message_subject(part) if part.is_multipart() else ""
             name = _filename(part, described=False) or subject or _filename(part)
             if not name.lower().endswith((".eml", ".txt", ".msg")):
                 name = _guess_name(content_type, name=name[:150])
-            self.add_file(part, content_type, content, name=name)
+            self.add_file(part, content_type, name=name, as_received=part.is_multipart())
             return
         if part.is_multipart():
             payload = part.get_payload()
@@ -572,32 +513,49 @@ class _Walker:
         if maintype == "multipart":
             # Declared multipart, but the boundary is missing or broken: its text as received.
             self.mail.notes.append(f"{content_type} without a usable boundary: read as text")
-            self.plain.append(self.text_of(part))
+            self.add_plain(part)
             return
         # A text part is a file only when a file name says so (not a description).
         name = _filename(part, described=maintype != "text")
         is_body = disposition != "attachment" and not name
         if is_body and content_type in ("text/plain", ""):
-            self.plain.append(self.text_of(part))
+            self.add_plain(part)
         elif is_body and content_type == "text/html":
-            self.html.append(self.text_of(part))
+            if self.html_chars <= self.html_limit:  # past it, only the text of the HTML is kept
+                html = self.text_of(part, self.html_limit + 1 - self.html_chars)
+                self.html.append(html)
+                self.html_chars += len(html)
         else:
             if not name and maintype == "text":
                 name = _filename(part)  # an attachment by disposition: its description
-            self.add_file(part, content_type, _payload(part), name=name, disposition=disposition)
+            self.add_file(part, content_type, name=name, disposition=disposition)
 
-    def text_of(self, part: Message) -> str:
-        return clean_text(decode_bytes(_payload(part), _charset(part)))
+    def add_plain(self, part: Message) -> None:
+        if self.plain_chars < TEXT_CHARS:  # the rest is cut on the timeline anyway
+            text = self.text_of(part, TEXT_CHARS - self.plain_chars)
+            self.plain.append(text)
+            self.plain_chars += len(text)
+
+    def text_of(self, part: Message, max_chars: int) -> str:
+        """The part's text, at most `max_chars` of it (decoded from at most 4 bytes each)."""
+        content = self.reading.content(part, limit=4 * max_chars + 4, prefix=True)
+        data = content.data or b""
+        charset = _charset(part)
+        if content.cut and _codec(charset) in (None, "ascii", "utf-8"):
+            data = _utf8_whole(data)
+        return clean_text(decode_bytes(data, charset)[:max_chars])
 
     def add_file(
         self,
         part: Message,
         content_type: str,
-        content: bytes,
         *,
         name: str = "",
         disposition: str | None = None,
+        as_received: bool = False,
     ) -> None:
+        """Keep a part as a file, or list it as skipped (empty, too large, one too many):
+        a body over the limit is measured, never decoded whole."""
         if not name or "." not in name:
             name = _guess_name(content_type, name=name)
         filename = name
@@ -608,25 +566,31 @@ class _Walker:
         if disposition is None:
             disposition = _disposition(part)
         inline = disposition == "inline" or (bool(content_id) and content_type.startswith("image/"))
-        size = len(content)
         limit = min(settings.MAIL_ATTACHMENT_MAX_BYTES, settings.ATTACHMENT_MAX_BYTES)
         if inline and content_type.startswith("image/"):
             limit = min(limit, settings.MAIL_INLINE_IMAGE_MAX_BYTES)
+        if len(self.mail.files) >= settings.MAIL_MAX_ATTACHMENTS:
+            limit = 0  # measured only, to be listed
+        if as_received:  # an attached message: its bytes as they came
+            content = self.reading.raw_body(part, limit=limit)
+        else:
+            content = self.reading.content(part, limit=limit)
+        size = content.size
         reason = ""  # a code; the timeline says it in the reader's language
         if size == 0:
             reason = "empty"
-        elif size > limit:
-            reason = "too_large"
         elif len(self.mail.files) >= settings.MAIL_MAX_ATTACHMENTS:
             reason = "too_many"
-        if reason:
+        elif content.data is None:
+            reason = "too_large"
+        if reason or content.data is None:
             self.mail.skipped.append({"name": filename, "size": size, "reason": reason})
             return
         self.mail.files.append(
             MailFile(
                 filename=filename,
                 content_type=content_type,
-                content=content,
+                content=content.data,
                 inline=inline,
                 content_id=content_id,
             )
@@ -647,41 +611,64 @@ def read_message_id(raw: bytes) -> str:
     return clean_text(found.group(1).decode("ascii", "replace"))
 
 
-def repair_header_block(raw: bytes) -> bytes:
+def repair_header_block(raw: bytes, start: int = 0) -> bytes:
     """The message with its header block mended: lines before the first header dropped and
     lines that are neither a header nor a continuation folded into the header above (a
-    pasted "---- Original message ----", a wrapped base64 header)."""
-    match = re.search(rb"\r?\n\r?\n", raw)
-    head, rest = (raw[: match.start()], raw[match.start() :]) if match else (raw, b"")
+    pasted "---- Original message ----", a wrapped base64 header). The body is copied once."""
+    match = re.compile(rb"\r?\n\r?\n").search(raw, start)
+    head_end = match.start() if match else len(raw)
     lines: list[bytes] = []
-    for line in re.split(rb"\r?\n", head):
+    for line in re.split(rb"\r?\n", raw[start:head_end]):
         if HEADER_LINE.match(line):
             lines.append(line)
         elif lines:
             lines.append(line if line[:1] in (b" ", b"\t") else b"\t" + line)
-    return b"\r\n".join(lines) + rest
+    return b"".join([b"\r\n".join(lines), memoryview(raw)[head_end:]])
 
 
-def _read(raw: bytes) -> EmailMessage:
-    msg: EmailMessage = message_from_bytes(raw, policy=policy.default)  # type: ignore[assignment]
+def _read(raw: bytes, start: int) -> mime.Reading:
+    max_depth = settings.MAIL_MAX_MIME_DEPTH
+    reading = mime.read(raw, start=start, max_depth=max_depth)
+    msg = reading.message
     broken = any(type(d).__name__ == "MissingHeaderBodySeparatorDefect" for d in msg.defects)
     if broken or not msg.keys():
-        repaired: EmailMessage = message_from_bytes(  # type: ignore[assignment]
-            repair_header_block(raw), policy=policy.default
-        )
-        if len(repaired.keys()) > len(msg.keys()):
-            repaired.defects.append(type("RepairedHeaderBlock", (Exception,), {})())  # type: ignore[arg-type]
+        repaired = mime.read(repair_header_block(raw, start), max_depth=max_depth)
+        if len(repaired.message.keys()) > len(msg.keys()):
+            repaired.message.defects.append(type("RepairedHeaderBlock", (Exception,), {})())  # type: ignore[arg-type]
             return repaired
-    return msg
+    return reading
+
+
+def _unread_notes(unread: mime.Unread) -> list[str]:
+    notes = []
+    if unread.too_deep:
+        notes.append(
+            f"{unread.too_deep} MIME parts nested deeper than {settings.MAIL_MAX_MIME_DEPTH} "
+            "levels were not read (they are in the raw message)"
+        )
+    if unread.too_many:
+        notes.append(
+            f"{unread.too_many} MIME parts past the first {mime.MAX_PARTS} were not read "
+            "(they are in the raw message)"
+        )
+    if unread.headers:
+        notes.append(f"{unread.headers} header fields past the limits were not read")
+    if unread.rest:
+        notes.append("the rest of the message was too complex to read (it is in the raw message)")
+    return notes
 
 
 def parse(raw: bytes) -> ParsedMail:
     """Everything Caseflow reads from one raw message (see the module's docstring)."""
-    if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark hides every header
-        raw = raw[3:]
-    if raw.startswith(b"From ") and b"\n" in raw[:1000]:  # an mbox "From " line
-        raw = raw.split(b"\n", 1)[1]
-    msg = _read(raw)
+    start = (
+        3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    )  # a UTF-8 byte-order mark hides every header
+    if (
+        raw.startswith(b"From ", start) and b"\n" in raw[start : start + 1000]
+    ):  # an mbox "From " line
+        start = raw.index(b"\n", start) + 1
+    reading = _read(raw, start)
+    msg = reading.message
     headers = Headers(msg)
     mail = ParsedMail()
     ids = headers.message_ids("Message-ID", 1)
@@ -698,17 +685,25 @@ def parse(raw: bytes) -> ParsedMail:
     content_type = _content_type(msg)
     mail.automatic = headers.automatic(mail.sender, content_type)
 
-    walker = _Walker(mail)
+    walker = _Walker(mail, reading)
     walker.walk(msg)
+    mail.notes.extend(_unread_notes(reading.unread))
+    mail.parts_too_deep = reading.unread.too_deep
+    mail.parts_too_many = reading.unread.too_many
     plain = "\n\n".join(t.strip("\n") for t in walker.plain if t.strip())
     html = "\n".join(h for h in walker.html if h.strip())
+    html_text = ""
     if html:
-        limit = settings.MAIL_HTML_MAX_CHARS
-        if len(html) > limit:
-            mail.notes.append(f"HTML body over {limit} characters: only its text is kept")
-        else:
-            mail.html = sanitise_html(html)
-    mail.text = plain if plain.strip() else html_to_text(html)
+        cleaned = mail_html.clean(
+            html,
+            want_text=not plain.strip(),
+            max_chars=settings.MAIL_HTML_MAX_CHARS,
+            max_text=TEXT_CHARS,
+        )
+        mail.html, html_text = cleaned.html, cleaned.text
+        if cleaned.problem:
+            mail.notes.append(cleaned.problem)
+    mail.text = plain if plain.strip() else html_text
     for defect in getattr(msg, "defects", [])[:5]:
         mail.notes.append(type(defect).__name__)
     return mail

@@ -33,6 +33,7 @@ from caseflow.cases.models import Case, CaseStatus, TimelineEvent
 from caseflow.cases.services import OWNER_ROLES, Upload, record_event
 from caseflow.channels import senders
 from caseflow.channels.inbound import links, quoting, threads
+from caseflow.channels.inbound.html import SANITISER
 from caseflow.channels.inbound.parse import MAX_LIST, Address, ParsedMail, parse
 from caseflow.channels.inbound.store import read_raw, store_raw
 from caseflow.channels.language import guess_language
@@ -60,7 +61,7 @@ def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMessage:
     Must not run inside a transaction (the raw row has to be committed on its own).
     """
     inbound = store_raw(mailbox, raw, source=source)
-    return process(inbound)
+    return process(inbound, raw=raw)  # the bytes in hand: no second copy read from storage
 
 
 def retry(inbound: InboundMessage) -> InboundMessage:
@@ -75,14 +76,15 @@ def retry(inbound: InboundMessage) -> InboundMessage:
     return process(inbound)
 
 
-def process(inbound: InboundMessage) -> InboundMessage:
+def process(inbound: InboundMessage, *, raw: bytes | None = None) -> InboundMessage:
     """Turn a stored delivery into an event, a new case, a duplicate, an ignored or a
-    quarantined row. Never raises for the message's sake: a failure is a quarantine reason."""
+    quarantined row. Never raises for the message's sake: a failure is a quarantine reason.
+    `raw`: the delivery's bytes when the caller holds them (else read from storage)."""
     mail: ParsedMail | None = None
     try:
         # Parsed before the transaction, which then holds no lock while a big message is read
         # (the few re-deliveries are parsed in vain; asking first would cost every message).
-        mail = parse(read_raw(inbound))
+        mail = parse(read_raw(inbound) if raw is None else raw)
         try:
             with transaction.atomic():
                 done = _process(inbound, mail, careful=False)
@@ -294,12 +296,17 @@ def _record(
     }
     if len(mail.to) > MAX_LIST or len(mail.cc) > MAX_LIST:
         details["recipients"] = len(mail.to) + len(mail.cc)
-    if mail.html:
+    if mail.html:  # sanitised once, here; the timeline shows it as it is (SANITISER marks it)
         details["html"] = mail.html
+        details["html_sanitiser"] = SANITISER
     if automatic:
         details["automatic"] = automatic
     if mail.skipped:
         details["skipped"] = mail.skipped
+    if mail.parts_too_deep:  # the timeline says so
+        details["parts_too_deep"] = mail.parts_too_deep
+    if mail.parts_too_many:
+        details["parts_too_many"] = mail.parts_too_many
     if mail.notes:
         details["notes"] = mail.notes[:10]
     if truncated:

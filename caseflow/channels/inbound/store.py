@@ -15,6 +15,11 @@ from caseflow.channels.models import InboundMessage, InboundSource, Mailbox
 from caseflow.core.errors import DomainError
 
 
+def is_blank(raw: bytes) -> bool:
+    """Empty or only white space (without copying the message, as `strip` would)."""
+    return not raw or raw.isspace()
+
+
 def raw_path(digest: str) -> str:
     """Where the bytes with this SHA-256 live: content-addressed, so a re-delivery of the same
     bytes writes nothing and a rolled-back caller leaves no row without its file."""

@@ -18,7 +18,8 @@ from pathlib import Path
 CRLF = b"\r\n"
 BIG_ATTACHMENT_BYTES = 30 * 1024 * 1024
 DEEP = 60  # deeper than MAIL_MAX_MIME_DEPTH (20): parts below are left to the raw message
-VERY_DEEP = 1000  # deeper than the stdlib parser's recursion can go: quarantine, not crash
+VERY_DEEP = 5000  # deeper than the stdlib parser's recursion can go: read to depth 20 all the same
+HTML_DEEP = 199_990  # unclosed <div>s: a 1 MB HTML body, under MAIL_HTML_MAX_CHARS (issue 11)
 
 PROCESSED = frozenset({"processed"})
 IGNORED = frozenset({"ignored"})
@@ -128,6 +129,52 @@ def _nested(depth: int) -> bytes:
         closing.append(CRLF + b"--" + boundary + b"--")
     bottom = _part(b"At the bottom of the nest.")
     return head + b"".join(opening) + bottom + b"".join(reversed(closing)) + CRLF
+
+
+def nested_messages(depth: int) -> bytes:
+    """A text part and an attached message/rfc822 that holds a message/rfc822 … `depth`
+    times, a text at the bottom."""
+    inner = _part(b"At the bottom of the messages.")
+    wrapper = b"Content-Type: message/rfc822" + CRLF + CRLF
+    attached = wrapper * depth + inner
+    return _multipart(
+        "mixed",
+        [_part(b"See the attached message."), attached],
+        Subject=f"Messages nested {depth} deep",
+    )
+
+
+def many_parts(count: int) -> bytes:
+    """A multipart/mixed of `count` one-line text parts."""
+    return _multipart(
+        "mixed", [_part(f"part {n}".encode()) for n in range(count)], Subject=f"{count} parts"
+    )
+
+
+def deep_html(count: int = HTML_DEEP, opening: str = "<div>", *, text_part: bool = True) -> bytes:
+    """HTML of `count` unclosed elements (`opening`, `{n}` numbered), with a text part or
+    alone."""
+    html = "".join(opening.replace("{n}", str(n)) for n in range(count)) + "Help, it leaks."
+    body = _part(html.encode(), "text/html; charset=utf-8")
+    if not text_part:
+        return _msg(
+            html.encode(), content_type="text/html; charset=utf-8", Subject="Deep HTML only"
+        )
+    return _multipart("alternative", [_part(b"Help, it leaks."), body], Subject="Deep HTML")
+
+
+def one_line_attachment(size: int, name: str = "log.bin") -> bytes:
+    """A text part and a `size`-byte attachment whose base64 is one line."""
+    payload = (b"0123456789abcdef" * (size // 16 + 1))[:size]
+    attachment = _part(
+        base64.b64encode(payload),
+        f'application/octet-stream; name="{name}"',
+        cte="base64",
+        disposition=f'attachment; filename="{name}"',
+    )
+    return _multipart(
+        "mixed", [_part(b"The log is attached."), attachment], Subject="Log on one line"
+    )
 
 
 def _big_attachment() -> bytes:
@@ -303,7 +350,13 @@ def corpus() -> Iterator[Sample]:
             lambda: _msg(b"\x1f\x8b\x08\x00", content_type="application-x-gzip"))
     yield s("mime-nested-deep", f"multiparts nested {DEEP} deep", lambda: _nested(DEEP))
     yield s("mime-nested-extreme", f"multiparts nested {VERY_DEEP} deep",
-            lambda: _nested(VERY_DEEP), outcome=frozenset({"processed", "quarantined"}))
+            lambda: _nested(VERY_DEEP))
+    yield s("mime-messages-nested", f"message/rfc822 nested {VERY_DEEP} deep",
+            lambda: nested_messages(VERY_DEEP), checks={"text_contains": "See the attached"})
+    yield s("mime-parts-5000", "5,000 parts (the first 1,000 are read)",
+            lambda: many_parts(5000), checks={"text_contains": "part 998"})
+    yield s("html-nested-deep", f"{HTML_DEEP} unclosed <div>s in 1 MB of HTML",
+            lambda: deep_html(HTML_DEEP), checks={"text_contains": "Help, it leaks."})
     yield s("mime-rfc822-attached", "a forwarded message as attachment",
             lambda: _multipart("mixed", [
                 _part(b"Forwarding this."),

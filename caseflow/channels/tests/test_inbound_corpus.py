@@ -47,6 +47,7 @@ SIDECAR_DIFFERENCES = {
     ("mail087", "files"): "'file': Zammad's name for a part it could not name",
     ("mail100", "files"): "a Content-ID without extension: Zammad uses it, we call it attachment",
     ("mail102", "files"): "Zammad renames a duplicate file name ('…091.00.38.png')",
+    ("mail092", "files"): "the attached message is empty: listed on the timeline, not stored",
 }
 ZAMMAD_BODY_FILE = "message.html"  # Zammad stores the HTML body as a file; we do not
 

@@ -21,6 +21,8 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from caseflow.channels.inbound.store import is_blank
+
 EX_DATAERR = 65
 EX_NOINPUT = 66
 EX_NOUSER = 67
@@ -39,7 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, mailbox: str, file: Path | None, **options: Any) -> None:
         raw = self._read(file, options.get("stdin"))
         limit = settings.MAIL_MAX_MESSAGE_BYTES
-        if not raw.strip():
+        if is_blank(raw):
             raise CommandError("empty message: nothing to deliver", returncode=EX_DATAERR)
         if len(raw) > limit:
             raise CommandError(
@@ -82,4 +84,5 @@ class Command(BaseCommand):
     @staticmethod
     def _read_from(handle: BinaryIO, limit: int) -> bytes:
         # One byte past the limit tells "too large" without reading a huge message whole.
+        # (read(n) reserves n bytes but touches only what arrives: memory is the message's size)
         return handle.read(limit + 1)
