@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from caseflow.catalog.tests.factories import RegistrationFactory
@@ -131,6 +133,32 @@ def test_list_is_keyset_paginated_and_filtered(api_as, agent):
     assert api.get("/api/customers?q=char").json()["items"][0]["name"] == "Charlie"
     assert api.get("/api/customers?cursor=garbage").status_code == 422
     assert api.get("/api/customers?limit=0").status_code == 422
+
+
+def test_list_search_matches_any_word_of_the_name_without_accents(api_as, agent):
+    for name in ("Heike Zimmermann", "Panadería Sol", "Bäckerei Schmidt GmbH", "Zimmerei Holz"):
+        CustomerFactory(name=name)
+    ContactFactory(customer=CustomerFactory(name="Kantine Nord"), name="Heike Zimmermann")
+    api = api_as(agent)
+
+    def found(q: str) -> list[str]:
+        response = api.get("/api/customers?" + urlencode({"q": q}))
+        assert response.status_code == 200, response.json()
+        return [c["name"] for c in response.json()["items"]]
+
+    assert found("Zimmermann") == ["Heike Zimmermann"]  # a surname; not the contact's
+    assert found("zimmer") == ["Heike Zimmermann", "Zimmerei Holz"]
+    assert found("panaderia") == ["Panadería Sol"]
+    assert found("BAECKEREI schmidt") == ["Bäckerei Schmidt GmbH"]
+    assert found("backerei") == ["Bäckerei Schmidt GmbH"]
+    assert found("mmermann") == []  # words start where they start
+    assert found("%") == []
+    first = api.get("/api/customers?q=zimmer&limit=1").json()
+    second = api.get(f"/api/customers?q=zimmer&limit=1&cursor={first['next_cursor']}").json()
+    assert [c["name"] for c in first["items"] + second["items"]] == [
+        "Heike Zimmermann",
+        "Zimmerei Holz",
+    ]
 
 
 @pytest.mark.parametrize("rows", [3, 30])
