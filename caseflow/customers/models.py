@@ -172,11 +172,17 @@ class NameWord(models.Model):
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
     )
+    # the customer's: lookups leave archived customers out without reading the customers
+    archived = models.BooleanField(default=False)
 
     class Meta:
         indexes = (
-            # a lookup: the words starting with what was typed, in word order
-            models.Index(fields=("word", "customer", "contact"), name="customers_nameword_idx"),
+            # a lookup: the words starting with what was typed, in word order (index only)
+            models.Index(
+                fields=("word", "customer", "contact"),
+                include=("archived",),
+                name="customers_nameword_idx",
+            ),
             # a second typed word of the same customer; re-indexing a customer
             models.Index(fields=("customer", "word"), name="customers_nameword_cust_idx"),
         )

@@ -82,22 +82,22 @@ def query_terms(text: str) -> list[tuple[str, ...]]:
 
 
 def index_rows(
-    customers: Iterable[tuple[int, str]],
+    customers: Iterable[tuple[int, str, bool]],
     contacts: Iterable[tuple[int, int, str]],
-) -> Iterator[tuple[str, int, int | None]]:
-    """The rows of the name index, (word, customer id, contact id or None), for `customers`
-    as (id, name) ordered by id and their live `contacts` as (id, customer id, name)
-    ordered by customer id. A contact's word that is also its customer's is left out (a
-    person's contact usually bears the person's name)."""
+) -> Iterator[tuple[str, int, int | None, bool]]:
+    """The rows of the name index, (word, customer id, contact id or None, archived), for
+    `customers` as (id, name, archived) ordered by id and their live `contacts` as (id,
+    customer id, name) ordered by customer id. A contact's word that is also its customer's
+    is left out (a person's contact usually bears the person's name)."""
     pending = iter(contacts)
     contact = next(pending, None)
-    for customer_id, name in customers:
+    for customer_id, name, archived in customers:
         own = name_words(name)
-        yield from ((word, customer_id, None) for word in own)
+        yield from ((word, customer_id, None, archived) for word in own)
         while contact is not None and contact[1] <= customer_id:
             if contact[1] == customer_id:
                 yield from (
-                    (word, customer_id, contact[0])
+                    (word, customer_id, contact[0], archived)
                     for word in name_words(contact[2])
                     if word not in own
                 )
@@ -111,9 +111,10 @@ def build_index(
     INSERT; the number of rows written. Takes the models as arguments so that a migration
     can pass its historical ones."""
     customers = (
-        customer_model.objects.using(using)
+        (pk, name, archived_at is not None)
+        for pk, name, archived_at in customer_model.objects.using(using)
         .order_by("id")
-        .values_list("id", "name")
+        .values_list("id", "name", "archived_at")
         .iterator(chunk_size=batch)
     )
     contacts = (
@@ -127,7 +128,10 @@ def build_index(
     rows = index_rows(customers, contacts)
     while chunk := list(itertools.islice(rows, batch)):
         word_model.objects.using(using).bulk_create(
-            [word_model(word=w, customer_id=cu, contact_id=co) for w, cu, co in chunk]
+            [
+                word_model(word=word, customer_id=customer, contact_id=contact, archived=archived)
+                for word, customer, contact, archived in chunk
+            ]
         )
         written += len(chunk)
     return written

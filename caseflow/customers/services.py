@@ -131,11 +131,14 @@ def _index_names(customer: Customer) -> None:
     NameWord.objects.filter(customer=customer).delete()
     contacts = Contact.objects.filter(customer=customer, archived_at__isnull=True).order_by("id")
     rows = index_rows(
-        [(customer.pk, customer.name)],
+        [(customer.pk, customer.name, customer.archived_at is not None)],
         [(contact.pk, customer.pk, contact.name) for contact in contacts.only("id", "name")],
     )
     NameWord.objects.bulk_create(
-        [NameWord(word=word, customer=customer, contact_id=contact) for word, _, contact in rows]
+        [
+            NameWord(word=word, customer=customer, contact_id=contact, archived=archived)
+            for word, _, contact, archived in rows
+        ]
     )
 
 
@@ -366,6 +369,7 @@ def archive_customer(*, actor: User | None, channel: str, customer: Customer) ->
     locked.archived_at = timezone.now()
     locked.version += 1
     locked.save(update_fields=("archived_at", "version", "updated_at"))
+    NameWord.objects.filter(customer=locked).update(archived=True)
     audit(
         actor=actor,
         channel=channel,
@@ -387,6 +391,7 @@ def restore_customer(*, actor: User | None, channel: str, customer: Customer) ->
     locked.archived_at = None
     locked.version += 1
     locked.save(update_fields=("archived_at", "version", "updated_at"))
+    NameWord.objects.filter(customer=locked).update(archived=False)
     audit(
         actor=actor,
         channel=channel,

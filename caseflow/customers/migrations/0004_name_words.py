@@ -70,13 +70,16 @@ class Migration(migrations.Migration):
                         to="customers.contact",
                     ),
                 ),
+                ("archived", models.BooleanField(default=False)),
             ],
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=False),
         migrations.AddIndex(
             model_name="nameword",
             index=models.Index(
-                fields=["word", "customer", "contact"], name="customers_nameword_idx"
+                fields=["word", "customer", "contact"],
+                include=("archived",),
+                name="customers_nameword_idx",
             ),
         ),
         migrations.AddIndex(

@@ -110,6 +110,8 @@ def test_archived_customers_are_left_out_unless_asked(people, agent):
 
     assert selectors.customers_by_name_prefix("zimmermann") == []
     assert selectors.customers_by_name_prefix("zimmermann", include_archived=True) == [heike]
+    services.restore_customer(actor=agent, channel=Channel.UI, customer=heike)
+    assert selectors.customers_by_name_prefix("zimmermann") == [heike]
 
 
 def test_the_limit_counts_customers_not_words(people):
