@@ -234,6 +234,23 @@ def test_lookup_query_count_is_constant(api_as, agent, rows, django_assert_max_n
     assert all(len(c["units"]) == 1 for c in response.json())
 
 
+def test_lookup_of_a_customer_without_live_contacts_answers_none_in_4_queries(
+    api_as, agent, django_assert_max_num_queries
+):
+    customer = CustomerFactory()
+    left = ContactFactory(customer=customer, is_primary=True, name="Left Company")
+    services.archive_contact(actor=agent, channel=Channel.UI, contact=left)
+    api = api_as(agent)
+    api.get("/api/customers/regions")
+
+    # token, customers, contacts (none: no points asked for), registrations
+    with django_assert_max_num_queries(4):
+        response = api.get(f"/api/customers/lookup?number={customer.number}")
+    [found] = response.json()
+    assert found["contacts"] == []
+    assert found["units"] == []
+
+
 def test_contacts_and_points(api_as, agent):
     customer = CustomerFactory()
     api = api_as(agent)
