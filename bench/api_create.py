@@ -11,6 +11,10 @@ where the server allows it) open cases for random existing customers, half of th
 of the customer's registered units (so the warranty check runs), until the time is up.
 Prints cases/s, latency median/p95/max and errors, then checks that the numbers handed out are
 unique and consecutive. Target: >= 200 cases/s, 0 errors, at 1,000,000 cases on PostgreSQL.
+
+CPU per created case is printed twice: the whole machine's (everyone's work counts) and the
+server's own, from /proc: the gunicorn master and workers, the PostgreSQL backends connected
+to the bench database and this client. The second stays comparable on a shared machine.
 """
 
 from __future__ import annotations
@@ -110,7 +114,77 @@ def sample_payloads(count: int, seed: int) -> list[dict]:
     return payloads
 
 
-def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict]) -> dict:
+# --- CPU of the server's own processes ------------------------------------------------------
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` (Linux /proc), 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+
+
+class ServerCPU:
+    """CPU seconds spent by the gunicorn master and workers (`gunicorn_pid` and its
+    children) and by the PostgreSQL backends connected to the bench database, sampled
+    before and after a run: what the server spent per request, whatever else the machine
+    runs (the machine-wide figure counts everyone's work)."""
+
+    def __init__(self, gunicorn_pid: int | None) -> None:
+        self.gunicorn_pid = gunicorn_pid
+
+    def pids(self) -> dict[str, list[int]]:
+        from django.db import connection
+
+        found: dict[str, list[int]] = {"gunicorn": [], "postgresql": []}
+        if self.gunicorn_pid is not None:
+            found["gunicorn"] = [self.gunicorn_pid, *_children(self.gunicorn_pid)]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                found["postgresql"] = [pid for (pid,) in cursor.fetchall()]
+        return found
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        return {
+            kind: {pid: _proc_cpu_seconds(pid) for pid in pids}
+            for kind, pids in self.pids().items()
+        }
+
+    @staticmethod
+    def spent(before: dict, after: dict) -> dict[str, float]:
+        """CPU seconds per kind between two samples (processes in both)."""
+        return {
+            kind: sum(
+                max(0.0, seconds - before[kind][pid])
+                for pid, seconds in after[kind].items()
+                if pid in before[kind]
+            )
+            for kind in after
+        }
+
+
+def run(
+    base_url: str,
+    token: str,
+    args: argparse.Namespace,
+    payloads: list[dict],
+    server_cpu: ServerCPU | None = None,
+) -> dict:
     latencies: list[list[float]] = [[] for _ in range(args.clients)]
     statuses: list[Counter] = [Counter() for _ in range(args.clients)]
     numbers: list[list[str]] = [[] for _ in range(args.clients)]
@@ -138,13 +212,17 @@ def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict
     for thread in threads:
         thread.start()
     busy_before = cpu_busy_seconds()
+    processes_before = server_cpu.sample() if server_cpu else None
+    client_before = time.process_time()
     started = time.perf_counter()
     deadline[0] = started + args.duration
     start_gate.wait()
     for thread in threads:
         thread.join(timeout=args.duration + 120)
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_before
     busy_after = cpu_busy_seconds()
+    processes_after = server_cpu.sample() if server_cpu else None
     all_ms = [ms for chunk in latencies for ms in chunk]
     total = sum((c for c in statuses), Counter())
     created = total.get(201, 0)
@@ -167,8 +245,19 @@ def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict
             f"{os.cpu_count()} CPUs: {cpu_ms} CPU-ms per created case (everything on the "
             "machine: gunicorn, PostgreSQL, this client and anyone else's work)"
         )
+    per_process = None
+    if processes_before is not None and processes_after is not None and created:
+        spent = ServerCPU.spent(processes_before, processes_after)
+        per_process = {kind: round(seconds / created * 1000, 2) for kind, seconds in spent.items()}
+        per_process["client"] = round(client_cpu / created * 1000, 2)
+        print(
+            f"CPU-ms per created case: gunicorn {per_process['gunicorn']}, PostgreSQL backends "
+            f"{per_process['postgresql']}, this client {per_process['client']} "
+            f"(sum {sum(per_process.values()):.1f}; /proc of these processes only)"
+        )
     gaps = check_numbers(all_numbers)
     return {
+        "cpu_ms_per_case_by_process": per_process,
         "cases_per_s": round(rate, 1),
         "created": created,
         "errors": errors,
@@ -220,7 +309,8 @@ def main() -> None:
             for _ in range(4 * args.workers):
                 warm.request("GET", "/api/cases/priorities")
             warm.close()
-            result = run(server.url, token, args, payloads)
+            server_cpu = ServerCPU(server.process.pid if server.process else None)
+            result = run(server.url, token, args, payloads, server_cpu)
     print("after:", load_note())
     if args.json:
         print(json.dumps(result))
