@@ -65,7 +65,7 @@ def _ref(model: type[M], pk: int | None, field: str, **filters: Any) -> M | None
     rows = model._default_manager.filter(pk=pk, **filters)
     if model is Unit:
         rows = rows.select_related("product")  # the case takes its product from the unit
-    found = next(iter(rows[:1]), None)  # not first(): no ORDER BY to build for a key
+    found = next(iter(rows.order_by()[:1]), None)  # a key: no ORDER BY to build or run
     if found is None:
         raise DomainError(
             _("There is no %(what)s with id %(id)s.")
