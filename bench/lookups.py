@@ -129,28 +129,13 @@ def lines(data: dict[str, list[str]]) -> list[tuple[str, str, Callable, dict, An
     def api(path: str, param: str, key: str) -> Callable[[random.Random], str]:
         return lambda r: f"{path}?" + urlencode({param: r.choice(data[key])})
 
+    typed = ("phones", "serials", "lower serials", "customer numbers", "prefixes", "surnames",
+             "unaccented", "first + surname start")  # fmt: skip
+    units = api("/api/catalog/units", "serial", "lower serials")
     return [
-        *(
-            (f"incoming: {key}", "desk", incoming(key), HTMX, FOUND_HTML)
-            for key in (
-                "phones",
-                "serials",
-                "lower serials",
-                "customer numbers",
-                "prefixes",
-                "surnames",
-                "unaccented",
-                "first + surname start",
-            )
-        ),  # fmt: skip
+        *((f"incoming: {key}", "desk", incoming(key), HTMX, FOUND_HTML) for key in typed),
         ("API lookup?phone=", "api", api("/api/customers/lookup", "phone", "phones"), {}, "list"),
-        (
-            "API units?serial=<lower>",
-            "api",
-            api("/api/catalog/units", "serial", "lower serials"),
-            {},
-            "items",
-        ),  # fmt: skip
+        ("API units?serial=<lower>", "api", units, {}, "items"),
         ("API customers?q=<surname>", "api", api("/api/customers", "q", "surnames"), {}, "items"),
     ]
 
