@@ -28,7 +28,9 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
@@ -137,45 +139,74 @@ def _children(pid: int) -> list[int]:
 
 class ServerCPU:
     """CPU seconds spent by the gunicorn master and workers (`gunicorn_pid` and its
-    children) and by the PostgreSQL backends connected to the bench database, sampled
-    before and after a run: what the server spent per request, whatever else the machine
-    runs (the machine-wide figure counts everyone's work)."""
+    children) and by the PostgreSQL backends connected to the bench database during a run:
+    what the server spent per request, whatever else the machine runs (the machine-wide
+    figure counts everyone's work). Sampled twice a second, because a backend whose
+    connection reached its CONN_MAX_AGE ends during the run and a new one starts."""
+
+    INTERVAL = 0.5
 
     def __init__(self, gunicorn_pid: int | None) -> None:
         self.gunicorn_pid = gunicorn_pid
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
 
-    def pids(self) -> dict[str, list[int]]:
-        from django.db import connection
-
-        found: dict[str, list[int]] = {"gunicorn": [], "postgresql": []}
+    def pids(self, cursor: Any) -> list[tuple[str, int]]:
+        found = []
         if self.gunicorn_pid is not None:
-            found["gunicorn"] = [self.gunicorn_pid, *_children(self.gunicorn_pid)]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pid FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-                found["postgresql"] = [pid for (pid,) in cursor.fetchall()]
+            found += [
+                ("gunicorn", pid) for pid in (self.gunicorn_pid, *_children(self.gunicorn_pid))
+            ]
+        if cursor is not None:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            found += [("postgresql", pid) for (pid,) in cursor.fetchall()]
         return found
 
-    def sample(self) -> dict[str, dict[int, float]]:
-        return {
-            kind: {pid: _proc_cpu_seconds(pid) for pid in pids}
-            for kind, pids in self.pids().items()
-        }
+    def sample(self, cursor: Any, *, started: bool) -> None:
+        for key in self.pids(cursor):
+            seconds = _proc_cpu_seconds(key[1])
+            # a process that appears during the run started during it: all its CPU counts
+            self.first.setdefault(key, seconds if not started else 0.0)
+            self.last[key] = max(seconds, self.last.get(key, 0.0))
 
-    @staticmethod
-    def spent(before: dict, after: dict) -> dict[str, float]:
-        """CPU seconds per kind between two samples (processes in both)."""
-        return {
-            kind: sum(
-                max(0.0, seconds - before[kind][pid])
-                for pid, seconds in after[kind].items()
-                if pid in before[kind]
-            )
-            for kind in after
-        }
+    def __enter__(self) -> ServerCPU:
+        ready = threading.Event()
+
+        def loop() -> None:
+            from django.db import connection  # this thread's own connection
+
+            cursor = connection.cursor() if connection.vendor == "postgresql" else None
+            try:
+                self.sample(cursor, started=False)
+                ready.set()
+                while not self.stop.wait(self.INTERVAL):
+                    self.sample(cursor, started=True)
+                self.sample(cursor, started=True)
+            finally:
+                ready.set()
+                connection.close()
+
+        self.thread = threading.Thread(target=loop, daemon=True)
+        self.thread.start()
+        ready.wait(timeout=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+    def spent(self) -> dict[str, float]:
+        """CPU seconds per kind of process during the run."""
+        totals = {"gunicorn": 0.0, "postgresql": 0.0}
+        for key, first in self.first.items():
+            totals[key[0]] += max(0.0, self.last[key] - first)
+        return totals
 
 
 def run(
@@ -212,17 +243,17 @@ def run(
     for thread in threads:
         thread.start()
     busy_before = cpu_busy_seconds()
-    processes_before = server_cpu.sample() if server_cpu else None
-    client_before = time.process_time()
-    started = time.perf_counter()
-    deadline[0] = started + args.duration
-    start_gate.wait()
-    for thread in threads:
-        thread.join(timeout=args.duration + 120)
-    elapsed = time.perf_counter() - started
-    client_cpu = time.process_time() - client_before
+    sampling = server_cpu if server_cpu is not None else nullcontext()
+    with sampling:
+        client_before = time.process_time()
+        started = time.perf_counter()
+        deadline[0] = started + args.duration
+        start_gate.wait()
+        for thread in threads:
+            thread.join(timeout=args.duration + 120)
+        elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
     busy_after = cpu_busy_seconds()
-    processes_after = server_cpu.sample() if server_cpu else None
     all_ms = [ms for chunk in latencies for ms in chunk]
     total = sum((c for c in statuses), Counter())
     created = total.get(201, 0)
@@ -246,8 +277,8 @@ def run(
             "machine: gunicorn, PostgreSQL, this client and anyone else's work)"
         )
     per_process = None
-    if processes_before is not None and processes_after is not None and created:
-        spent = ServerCPU.spent(processes_before, processes_after)
+    if server_cpu is not None and created:
+        spent = server_cpu.spent()
         per_process = {kind: round(seconds / created * 1000, 2) for kind, seconds in spent.items()}
         per_process["client"] = round(client_cpu / created * 1000, 2)
         print(
