@@ -123,8 +123,11 @@ def customer_ids_reachable_at(*, phone: str = "", email: str = "", limit: int = 
         return [pk for _name, pk in cursor.fetchall()]
 
 
-# The largest code point: no stored word contains it, so every word starting with p lies in
-# [p, p + TOP) in code-point order.
+# The largest code point: no stored word contains it, so the words starting with p are those
+# from p to p + TOP in code-point order. Written `<= p + TOP` (the same rows as `<`): with
+# `<`, PostgreSQL estimates a prefix range between two histogram bounds at one row and may
+# then scan a second word's whole range once per row of the first; `<=` adds the estimate of
+# an equality and keeps the plans on their indexes.
 TOP = "\U0010ffff"
 CUSTOMER_NUMBER = re.compile(r"^CU-[A-Z0-9]{1,17}$", re.IGNORECASE)
 
@@ -138,7 +141,7 @@ class NameMatch:
 
 
 def _ranges(column: str, prefixes: tuple[str, ...]) -> tuple[str, list[str]]:
-    sql = " OR ".join(f"({column} >= %s AND {column} < %s)" for _ in prefixes)
+    sql = " OR ".join(f"({column} >= %s AND {column} <= %s)" for _ in prefixes)
     return f"({sql})", [bound for p in prefixes for bound in (p, p + TOP)]
 
 
@@ -174,7 +177,7 @@ def name_matches(
     for index, prefix in enumerate(driver):
         selects.append(
             f"SELECT * FROM (SELECT w.word, w.customer_id, w.contact_id FROM {words} w "  # noqa: S608 (table names)
-            f"WHERE w.word >= %s AND w.word < %s{live}{own.format(alias='w')} "
+            f"WHERE w.word >= %s AND w.word <= %s{live}{own.format(alias='w')} "
             f"{' '.join(conditions)} "
             f"ORDER BY w.word, w.customer_id LIMIT %s) d{index}"
         )
@@ -202,7 +205,7 @@ def named(text: str) -> Q:
     for term in terms:
         ranges = Q()
         for prefix in term:
-            ranges |= Q(word__gte=prefix, word__lt=prefix + TOP)
+            ranges |= Q(word__gte=prefix, word__lte=prefix + TOP)
         words = NameWord.objects.filter(ranges, contact__isnull=True).values("customer_id")
         condition &= Q(pk__in=words)
     return condition
