@@ -230,7 +230,8 @@ def caller_candidates(text: str, *, viewer: Any, limit: int = 10) -> Candidates:
                 (r.customer_id for unit in result.units for r in unit.active_registrations),
                 reading,
             )
-        elif reading == ReadAs.NAME:
+        elif reading == ReadAs.NAME and not result.units:
+            # (a serial number that found its unit is not also a name: one query less)
             for match in name_matches(text, limit=limit):
                 if match.contact_id is not None and match.customer_id not in matched:
                     by_contact[match.customer_id] = match.contact_id

@@ -109,6 +109,14 @@ def test_a_serial_number_in_lower_case_finds_the_unit(client, agent, call_custom
         assert "Erika Mustermann" in html
 
 
+def test_a_serial_that_finds_no_unit_is_looked_up_as_a_name(client, agent):
+    CustomerFactory(name="Werkstatt EM2000 GmbH")
+    client.force_login(agent)
+    html = results(client, "em2000")
+    assert 'data-testid="unit-result"' not in html
+    assert "Werkstatt EM2000 GmbH" in html
+
+
 def test_a_serial_search_costs_the_same_for_1_and_20_registered_units(
     client, agent, call_register, django_assert_max_num_queries
 ):
@@ -118,8 +126,9 @@ def test_a_serial_search_costs_the_same_for_1_and_20_registered_units(
         customer = CustomerFactory(name=f"Owner {n}")
         call_register(customer, "SHARED-1", product=ProductFactory())
     client.force_login(agent)
-    # session, user, units, registrations, name words, customers, contacts with points
-    with django_assert_max_num_queries(7):
+    # session, user, units, registrations, customers, contacts with points (a serial that
+    # found its units is not looked up as a name too)
+    with django_assert_max_num_queries(6):
         html = results(client, "shared-1")
     assert html.count('data-testid="unit-result"') == 10
     assert html.count('data-testid="caller-result"') == 10
