@@ -11,6 +11,10 @@ where the server allows it) open cases for random existing customers, half of th
 of the customer's registered units (so the warranty check runs), until the time is up.
 Prints cases/s, latency median/p95/max and errors, then checks that the numbers handed out are
 unique and consecutive. Target: >= 200 cases/s, 0 errors, at 1,000,000 cases on PostgreSQL.
+
+CPU per created case is printed twice: the whole machine's (everyone's work counts) and the
+server's own, from /proc: the gunicorn master and workers, the PostgreSQL backends connected
+to the bench database and this client. The second stays comparable on a shared machine.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
@@ -110,7 +116,106 @@ def sample_payloads(count: int, seed: int) -> list[dict]:
     return payloads
 
 
-def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict]) -> dict:
+# --- CPU of the server's own processes ------------------------------------------------------
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` (Linux /proc), 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+
+
+class ServerCPU:
+    """CPU seconds spent by the gunicorn master and workers (`gunicorn_pid` and its
+    children) and by the PostgreSQL backends connected to the bench database during a run:
+    what the server spent per request, whatever else the machine runs (the machine-wide
+    figure counts everyone's work). Sampled twice a second, because a backend whose
+    connection reached its CONN_MAX_AGE ends during the run and a new one starts."""
+
+    INTERVAL = 0.5
+
+    def __init__(self, gunicorn_pid: int | None) -> None:
+        self.gunicorn_pid = gunicorn_pid
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def pids(self, cursor: Any) -> list[tuple[str, int]]:
+        found = []
+        if self.gunicorn_pid is not None:
+            found += [
+                ("gunicorn", pid) for pid in (self.gunicorn_pid, *_children(self.gunicorn_pid))
+            ]
+        if cursor is not None:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            found += [("postgresql", pid) for (pid,) in cursor.fetchall()]
+        return found
+
+    def sample(self, cursor: Any, *, started: bool) -> None:
+        for key in self.pids(cursor):
+            seconds = _proc_cpu_seconds(key[1])
+            # a process that appears during the run started during it: all its CPU counts
+            self.first.setdefault(key, seconds if not started else 0.0)
+            self.last[key] = max(seconds, self.last.get(key, 0.0))
+
+    def __enter__(self) -> ServerCPU:
+        ready = threading.Event()
+
+        def loop() -> None:
+            from django.db import connection  # this thread's own connection
+
+            cursor = connection.cursor() if connection.vendor == "postgresql" else None
+            try:
+                self.sample(cursor, started=False)
+                ready.set()
+                while not self.stop.wait(self.INTERVAL):
+                    self.sample(cursor, started=True)
+                self.sample(cursor, started=True)
+            finally:
+                ready.set()
+                connection.close()
+
+        self.thread = threading.Thread(target=loop, daemon=True)
+        self.thread.start()
+        ready.wait(timeout=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
+
+    def spent(self) -> dict[str, float]:
+        """CPU seconds per kind of process during the run."""
+        totals = {"gunicorn": 0.0, "postgresql": 0.0}
+        for key, first in self.first.items():
+            totals[key[0]] += max(0.0, self.last[key] - first)
+        return totals
+
+
+def run(
+    base_url: str,
+    token: str,
+    args: argparse.Namespace,
+    payloads: list[dict],
+    server_cpu: ServerCPU | None = None,
+) -> dict:
     latencies: list[list[float]] = [[] for _ in range(args.clients)]
     statuses: list[Counter] = [Counter() for _ in range(args.clients)]
     numbers: list[list[str]] = [[] for _ in range(args.clients)]
@@ -138,12 +243,16 @@ def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict
     for thread in threads:
         thread.start()
     busy_before = cpu_busy_seconds()
-    started = time.perf_counter()
-    deadline[0] = started + args.duration
-    start_gate.wait()
-    for thread in threads:
-        thread.join(timeout=args.duration + 120)
-    elapsed = time.perf_counter() - started
+    sampling = server_cpu if server_cpu is not None else nullcontext()
+    with sampling:
+        client_before = time.process_time()
+        started = time.perf_counter()
+        deadline[0] = started + args.duration
+        start_gate.wait()
+        for thread in threads:
+            thread.join(timeout=args.duration + 120)
+        elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
     busy_after = cpu_busy_seconds()
     all_ms = [ms for chunk in latencies for ms in chunk]
     total = sum((c for c in statuses), Counter())
@@ -167,8 +276,19 @@ def run(base_url: str, token: str, args: argparse.Namespace, payloads: list[dict
             f"{os.cpu_count()} CPUs: {cpu_ms} CPU-ms per created case (everything on the "
             "machine: gunicorn, PostgreSQL, this client and anyone else's work)"
         )
+    per_process = None
+    if server_cpu is not None and created:
+        spent = server_cpu.spent()
+        per_process = {kind: round(seconds / created * 1000, 2) for kind, seconds in spent.items()}
+        per_process["client"] = round(client_cpu / created * 1000, 2)
+        print(
+            f"CPU-ms per created case: gunicorn {per_process['gunicorn']}, PostgreSQL backends "
+            f"{per_process['postgresql']}, this client {per_process['client']} "
+            f"(sum {sum(per_process.values()):.1f}; /proc of these processes only)"
+        )
     gaps = check_numbers(all_numbers)
     return {
+        "cpu_ms_per_case_by_process": per_process,
         "cases_per_s": round(rate, 1),
         "created": created,
         "errors": errors,
@@ -220,7 +340,8 @@ def main() -> None:
             for _ in range(4 * args.workers):
                 warm.request("GET", "/api/cases/priorities")
             warm.close()
-            result = run(server.url, token, args, payloads)
+            server_cpu = ServerCPU(server.process.pid if server.process else None)
+            result = run(server.url, token, args, payloads, server_cpu)
     print("after:", load_note())
     if args.json:
         print(json.dumps(result))

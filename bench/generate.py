@@ -880,6 +880,8 @@ class Generator:
              *address),
             customer_rows,
         )  # fmt: skip
+        names = [(row[0], row[3], row[12] is not None) for row in customer_rows]
+        live_contacts = [(row[0], row[1], row[2]) for row in contacts if row[7] is None]
         del customer_rows
         self.loader.load(
             Contact,
@@ -892,6 +894,21 @@ class Generator:
             ContactPoint, ("id", "contact_id", "customer_id", "kind", "value", "label"), points
         )
         self.n_points = len(points)
+        self.name_index(names, live_contacts)
+
+    def name_index(
+        self, customers: list[tuple[int, str, bool]], contacts: list[tuple[int, int, str]]
+    ) -> None:
+        """The name lookups' index (customers.NameWord), which the services keep and COPY
+        bypasses: built from the same names with the same code (`customers.names`)."""
+        from caseflow.customers.models import NameWord
+        from caseflow.customers.names import index_rows
+
+        self.loader.load(
+            NameWord,
+            ("word", "customer_id", "contact_id", "archived"),
+            index_rows(customers, contacts),
+        )
 
     # --- units and registrations ---------------------------------------------------------------
 
@@ -1236,13 +1253,13 @@ class Generator:
         from caseflow.cases.models import Case, TimelineEvent
         from caseflow.catalog.models import Registration, Unit
         from caseflow.core.models import AuditChainHead, AuditEntry
-        from caseflow.customers.models import Contact, ContactPoint, Customer
+        from caseflow.customers.models import Contact, ContactPoint, Customer, NameWord
 
         if Case.objects.exists() or Customer.objects.exists():
             raise SystemExit("the database already holds customers or cases: use --reset")
         started = time.perf_counter()
         self.reference_data()
-        bulk = [Customer, Contact, ContactPoint, Unit, Registration, Case, TimelineEvent]
+        bulk = [Customer, Contact, ContactPoint, NameWord, Unit, Registration, Case, TimelineEvent]
         if self.with_audit:
             bulk += [AuditEntry, AuditChainHead]
         for model in bulk:

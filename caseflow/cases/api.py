@@ -17,7 +17,7 @@ from pydantic import Field
 
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import require
-from caseflow.cases import selectors, services
+from caseflow.cases import config, selectors, services
 from caseflow.cases.downloads import attachment_response
 from caseflow.cases.models import Attachment, Case, Code, EventType, Priority, SupplyLine
 from caseflow.cases.schemas import (
@@ -65,7 +65,7 @@ def _ref(model: type[M], pk: int | None, field: str, **filters: Any) -> M | None
     rows = model._default_manager.filter(pk=pk, **filters)
     if model is Unit:
         rows = rows.select_related("product")  # the case takes its product from the unit
-    found = rows.first()
+    found = next(iter(rows.order_by()[:1]), None)  # a key: no ORDER BY to build or run
     if found is None:
         raise DomainError(
             _("There is no %(what)s with id %(id)s.")
@@ -79,7 +79,7 @@ def _ref(model: type[M], pk: int | None, field: str, **filters: Any) -> M | None
 def _priority(code: str | None) -> Priority | None:
     if not code:
         return None
-    found = Priority.objects.filter(code=code).first()
+    found = config.priority(code)  # per-process cache: asked on most creations
     if found is None:
         raise DomainError(_("Unknown priority %(code)s.") % {"code": code}, field="priority")
     return found

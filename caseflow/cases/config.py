@@ -52,6 +52,15 @@ def default_priority() -> Priority | None:
     return cache["default_priority"]  # type: ignore[no-any-return]
 
 
+def priority(code: str) -> Priority | None:
+    """The priority with code `code` (active or not: the services refuse an inactive one),
+    or None; all priorities are read at once and cached like the rest."""
+    cache = _fresh()
+    if "priorities" not in cache:
+        cache["priorities"] = {row.code: row for row in Priority.objects.all()}
+    return cache["priorities"].get(code)  # type: ignore[no-any-return]
+
+
 def forget() -> None:
     """Forget the cached rows (tests; the signal handlers below for saves)."""
     _cache.clear()

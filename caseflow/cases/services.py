@@ -7,7 +7,6 @@ stale writer is refused (`Conflict`) instead of silently overwriting.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -39,7 +38,7 @@ from caseflow.cases.models import (
     TimelineEvent,
 )
 from caseflow.catalog.models import Product, SalesOrder, Unit
-from caseflow.catalog.selectors import warranty_status
+from caseflow.catalog.selectors import is_covered
 from caseflow.core.audit import audit, snapshot, stale_conflict
 from caseflow.core.errors import DomainError
 from caseflow.core.files import StoredFile, store_upload
@@ -185,7 +184,7 @@ def suggest_case_type(unit: Unit | None, on: date) -> str:
     billable. Courtesy is a decision, never a suggestion (source 004)."""
     if unit is None:
         return CaseType.BILLABLE
-    return CaseType.WARRANTY if warranty_status(unit, on).covered else CaseType.BILLABLE
+    return CaseType.WARRANTY if is_covered(unit, on) else CaseType.BILLABLE
 
 
 def _check_case_type(actor: User | None, case_type: str, suggested: str, reason: str) -> None:
@@ -282,9 +281,6 @@ def open_case(
     _check_case_type(actor, case_type, suggested, case_type_reason)
 
     case = Case(
-        # A unique stand-in until the real number is taken, as late as possible: the
-        # number's row lock is held until COMMIT and serialises every case creation.
-        number=f"~{uuid.uuid4().hex[:19]}",
         channel=channel,
         customer=customer,
         contact=contact,
@@ -307,11 +303,13 @@ def open_case(
     # The CHECK constraints hold by construction here and in the database; validating
     # them in Python would cost a query each.
     validate(case, exclude=("number", *RELATIONS), constraints=False)
+    # The number is taken as late as possible: its row lock is held until COMMIT and
+    # serialises every case creation. Not later than the INSERT, though: numbering the row
+    # afterwards rewrote it (the number is indexed, so every index of the table got a
+    # second entry and the table a dead row per case).
+    case.number = next_number("case", prefix="C", width=6)
     case.save()
     _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
-    # From here to COMMIT the case-number row is locked: keep this part short.
-    case.number = next_number("case", prefix="C", width=6)
-    Case.objects.filter(pk=case.pk).update(number=case.number)
     search.index_case(case)
     audit(
         actor=actor,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -73,6 +74,29 @@ def warranty_status(unit: Unit, on: date) -> WarrantyStatus:
         warranty_ends_on=registration.warranty_ends_on if registration else None,
         contract=covering_contract(unit, on),
     )
+
+
+# Whether a unit is covered on a day (`warranty_status(...).covered` without reading the
+# rows): its active registration's warranty, or a live service contract naming it. One
+# statement through the registrations' unit index and the contracts' unit index; opening a
+# case asks it every time a unit is named.
+COVERED = """
+SELECT EXISTS (
+    SELECT 1 FROM catalog_registration
+    WHERE unit_id = %s AND ended_at IS NULL AND warranty_ends_on >= %s
+) OR EXISTS (
+    SELECT 1 FROM catalog_servicecontract_units cu
+    JOIN catalog_servicecontract c ON c.id = cu.servicecontract_id
+    WHERE cu.unit_id = %s AND c.archived_at IS NULL AND c.starts_on <= %s AND c.ends_on >= %s
+)
+"""
+
+
+def is_covered(unit: Unit, on: date) -> bool:
+    """The unit is in warranty or under a live service contract on day `on` (1 query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(COVERED, [unit.pk, on, unit.pk, on, on])
+        return bool(cursor.fetchone()[0])
 
 
 # --- lists and lookups ----------------------------------------------------------------------

@@ -73,7 +73,8 @@ class ContactOut(Schema):
 
     @staticmethod
     def resolve_points(obj: Contact) -> list[ContactPoint]:
-        return list(obj.points.all())
+        live = getattr(obj, "live_points", None)  # selectors.attach_live_contacts
+        return live if live is not None else list(obj.points.all())
 
 
 class CustomerListOut(Schema):
@@ -102,9 +103,10 @@ class CustomerOut(CustomerListOut):
 
     @staticmethod
     def resolve_contacts(obj: Customer) -> list[Contact]:
-        return getattr(obj, "live_contacts", None) or list(
-            obj.contacts.filter(archived_at__isnull=True).prefetch_related("points")
-        )
+        live = getattr(obj, "live_contacts", None)  # prefetched; [] is an answer too
+        if live is not None:
+            return live
+        return list(obj.contacts.filter(archived_at__isnull=True).prefetch_related("points"))
 
 
 class RegisteredUnitOut(Schema):
@@ -126,18 +128,8 @@ class LookupOut(CustomerOut):
     def resolve_units(obj: Customer) -> list[dict[str, Any]]:
         today = timezone.localdate()
         return [
-            {
-                "unit_id": r.unit_id,
-                "serial": r.unit.serial,
-                "product_id": r.unit.product_id,
-                "sku": r.unit.product.sku,
-                "product_name": r.unit.product.name,
-                "purchased_on": r.purchased_on,
-                "warranty_ends_on": r.warranty_ends_on,
-                "in_warranty": today <= r.warranty_ends_on,
-                "dealer_id": r.dealer_id,
-            }
-            for r in getattr(obj, "active_registrations", [])
+            {**unit, "in_warranty": today <= unit["warranty_ends_on"]}
+            for unit in getattr(obj, "registered_units", [])  # selectors.caller_lookup
         ]
 
 

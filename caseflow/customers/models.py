@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.accounts.models import Language
@@ -65,8 +66,6 @@ class Customer(ChoiceLabels, AddressFields):
             ),
         )
         indexes = (
-            # incoming-call search by name prefix, case-insensitive
-            models.Index(Lower("name"), "id", name="customers_name_lower_idx"),
             # the customer list, keyset-paged in (name, id) order
             models.Index(fields=("name", "id"), name="customers_name_idx"),
         )
@@ -145,3 +144,48 @@ class ContactPoint(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class NameWordField(models.CharField):
+    """A folded word, compared in code-point order on every database: the "C" collation on
+    PostgreSQL (whatever the database's), SQLite's own byte order. So a prefix is the range
+    [prefix, prefix + U+10FFFF) of one index."""
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
+class NameWord(models.Model):
+    """One word of a customer's name or of a live contact's name, folded (lower case, no
+    accents; `caseflow.customers.names`): the index behind the name lookups. The customer
+    services keep it current in their transactions; `manage.py rebuild_name_index` rebuilds
+    it after a bulk load."""
+
+    word = NameWordField(max_length=40)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # None: a word of the customer's own name
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
+    # the customer's: lookups leave archived customers out without reading the customers
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = (
+            # a lookup: the words starting with what was typed, in word order (index only)
+            models.Index(
+                fields=("word", "customer", "contact"),
+                include=("archived",),
+                name="customers_nameword_idx",
+            ),
+            # a second typed word of the same customer; re-indexing a customer
+            models.Index(fields=("customer", "word"), name="customers_nameword_cust_idx"),
+        )
+
+    def __str__(self) -> str:
+        return self.word

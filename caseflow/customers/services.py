@@ -30,8 +30,10 @@ from caseflow.customers.models import (
     ContactPointKind,
     Customer,
     CustomerKind,
+    NameWord,
     Region,
 )
+from caseflow.customers.names import build_index, index_rows
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -121,6 +123,23 @@ def _clean_country(value: str) -> str:
 
 def _lock_customer(customer: Customer) -> Customer:
     return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+def _index_names(customer: Customer) -> None:
+    """Write the customer's rows of the name index again: its name's words and its live
+    contacts' (a handful of rows; the caller holds the customer's lock or created it)."""
+    NameWord.objects.filter(customer=customer).delete()
+    contacts = Contact.objects.filter(customer=customer, archived_at__isnull=True).order_by("id")
+    rows = index_rows(
+        [(customer.pk, customer.name, customer.archived_at is not None)],
+        [(contact.pk, customer.pk, contact.name) for contact in contacts.only("id", "name")],
+    )
+    NameWord.objects.bulk_create(
+        [
+            NameWord(word=word, customer=customer, contact_id=contact, archived=archived)
+            for word, _, contact, archived in rows
+        ]
+    )
 
 
 def _add_point(
@@ -288,6 +307,7 @@ def create_customer(
             emails=emails,
             phones=phones,
         )
+    _index_names(customer)
     return customer
 
 
@@ -326,6 +346,8 @@ def update_customer(
     validate(locked)
     locked.version += 1
     locked.save()
+    if "name" in changed:
+        _index_names(locked)
     audit(
         actor=actor,
         channel=channel,
@@ -347,6 +369,7 @@ def archive_customer(*, actor: User | None, channel: str, customer: Customer) ->
     locked.archived_at = timezone.now()
     locked.version += 1
     locked.save(update_fields=("archived_at", "version", "updated_at"))
+    NameWord.objects.filter(customer=locked).update(archived=True)
     audit(
         actor=actor,
         channel=channel,
@@ -368,6 +391,7 @@ def restore_customer(*, actor: User | None, channel: str, customer: Customer) ->
     locked.archived_at = None
     locked.version += 1
     locked.save(update_fields=("archived_at", "version", "updated_at"))
+    NameWord.objects.filter(customer=locked).update(archived=False)
     audit(
         actor=actor,
         channel=channel,
@@ -410,7 +434,7 @@ def add_contact(
     _refuse_archived(locked)
     if not (name or "").strip():
         raise DomainError(_("The contact needs a name."), field="name")
-    return _new_contact(
+    contact = _new_contact(
         actor=actor,
         channel=channel,
         customer=locked,
@@ -421,6 +445,8 @@ def add_contact(
         emails=emails,
         phones=phones,
     )
+    _index_names(locked)
+    return contact
 
 
 @transaction.atomic
@@ -461,6 +487,8 @@ def update_contact(
         ).exclude(pk=locked.pk).update(is_primary=False)
     validate(locked, exclude=("customer",))
     locked.save()
+    if "name" in changed:
+        _index_names(customer)
     audit(
         actor=actor,
         channel=channel,
@@ -484,6 +512,7 @@ def archive_contact(*, actor: User | None, channel: str, contact: Contact) -> Co
     locked.archived_at = timezone.now()
     locked.is_primary = False
     locked.save(update_fields=("archived_at", "is_primary"))
+    _index_names(customer)
     audit(
         actor=actor,
         channel=channel,
@@ -538,3 +567,22 @@ def remove_contact_point(*, actor: User | None, channel: str, point: ContactPoin
         before=before,
     )
     point.delete()
+
+
+# --- the name index -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rebuild_name_index(*, batch: int = 5000) -> int:
+    """Build the name index again from every customer and live contact (after a bulk load
+    that bypassed the services); the number of words written. Writers of customers wait."""
+    if batch < 1:
+        raise DomainError(_("The batch size must be at least 1."), field="batch")
+    NameWord.objects.all().delete()
+    return build_index(
+        customer_model=Customer,
+        contact_model=Contact,
+        word_model=NameWord,
+        using=NameWord.objects.db,
+        batch=batch,
+    )

@@ -3,7 +3,7 @@
 Each screen's reads are one function here, built from the apps' selectors, with a number of
 queries that does not grow with the rows shown. Every lookup is an indexed equality or
 prefix match: a phone number (E.164), an e-mail address, a customer, case or serial number,
-the start of a name. Never `icontains` over a big column.
+the start of a word of a name (`customers_nameword`). Never `icontains` over a big column.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import importlib.util
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Lower
+from django.db import connection
+from django.db.models import Prefetch
 
 from caseflow.accounts.roles import require
 from caseflow.cases.models import ACTIVE, Case
@@ -31,7 +32,6 @@ from caseflow.catalog.models import (
 )
 from caseflow.catalog.selectors import (
     WarrantyStatus,
-    active_registration_prefetch,
     contracts_for_unit,
     orders_visible_to,
     service_history,
@@ -45,10 +45,9 @@ from caseflow.customers import selectors as customer_selectors
 from caseflow.customers.models import ContactPointKind, Customer
 from caseflow.customers.selectors import (
     contacts_prefetch,
-    customer_by_number,
-    customers_by_email,
-    customers_by_phone,
+    customer_ids_reachable_at,
     customers_visible_to,
+    name_matches,
 )
 
 CASE_NUMBER = re.compile(r"^C-\d{4}-\d{1,10}$", re.IGNORECASE)
@@ -75,22 +74,10 @@ class ReadAs:
     NAME = "name"
 
 
-def customers_by_name_prefix(prefix: str, *, limit: int = 20) -> QuerySet[Customer]:
-    """Live customers whose name starts with `prefix` (case-insensitive), by name.
-
-    The customers app's range-scan selector when it is there; else a prefix match on the
-    lower-cased name (customers_name_lower_idx)."""
-    selector = getattr(customer_selectors, "customers_by_name_prefix", None)
-    if selector is not None:
-        return selector(prefix, limit=limit)
-    value = (prefix or "").strip().lower()[:MAX_TEXT]
-    if not value:
-        return Customer.objects.none()
-    return (
-        Customer.objects.alias(name_key=Lower("name"))
-        .filter(name_key__startswith=value, archived_at__isnull=True)
-        .order_by("name_key", "id")[: max(1, min(limit, 100))]
-    )
+def customers_by_name_prefix(prefix: str, *, limit: int = 20) -> list[Customer]:
+    """Live customers with a name word starting with each word of `prefix` (case- and
+    accent-insensitive: "zimm", "heike z", "panaderia", "baeckerei"), in name order."""
+    return customer_selectors.customers_by_name_prefix(prefix, limit=limit)
 
 
 def show_points(customers: Any) -> None:
@@ -131,7 +118,8 @@ def read_as(text: str) -> list[str]:
 
 @dataclass
 class Candidates:
-    """Who may be calling: customers (each with `matched_by`), units and cases."""
+    """Who may be calling: customers (each with `matched_by`, `matched_contact` and
+    `shown_points`), units (each with `active_registrations`) and cases."""
 
     text: str
     readings: list[str] = field(default_factory=list)
@@ -144,15 +132,80 @@ class Candidates:
         return bool(self.customers or self.units or self.cases)
 
 
+MATCHED_BY_CONTACT = "contact"  # a name reading that matched a contact's name
+
+
+ACTIVE_REGISTRATIONS = """
+SELECT * FROM catalog_registration WHERE unit_id IN ({ids}) AND ended_at IS NULL ORDER BY id
+"""
+
+
+def _units_with_serial(text: str, limit: int) -> list[Unit]:
+    """Units with serial `text` (any letter case), each with its active registrations as
+    `active_registrations` (2 queries; the registrations' customers are set by the caller)."""
+    units = list(unit_by_serial(text)[:limit])
+    registrations: dict[int, list[Registration]] = {unit.pk: [] for unit in units}
+    if units:
+        # plain SQL through catalog_registration's unit index: the ORM would spend more
+        # CPU building this statement than PostgreSQL spends running it
+        sql = ACTIVE_REGISTRATIONS.format(ids=", ".join(["%s"] * len(units)))
+        for registration in Registration.objects.raw(sql, list(registrations)):
+            registrations[registration.unit_id].append(registration)
+    for unit in units:
+        unit.active_registrations = registrations[unit.pk]
+    return units
+
+
+@lru_cache(maxsize=4096)
+def _shown(kind: str, value: str) -> str:
+    """A contact point as people read it (parsing a phone number costs ~50 µs: cached)."""
+    return value if kind == ContactPointKind.EMAIL else display(value)
+
+
+# Every live contact of the customers found, primary first, with its points (or NULLs):
+# one statement through the contacts' customer index and the points' contact index.
+CONTACTS_AND_POINTS = """
+SELECT k.customer_id, k.id, k.name, p.kind, p.value
+FROM customers_contact k LEFT JOIN customers_contactpoint p ON p.contact_id = k.id
+WHERE k.customer_id IN ({ids}) AND k.archived_at IS NULL
+ORDER BY k.customer_id, k.is_primary DESC, k.name, k.id, p.kind, p.id
+"""
+
+
+def _describe(customers: list[Customer], contact_ids: dict[int, int]) -> None:
+    """Give each customer what a result line shows: `shown_points`, up to two of its first
+    live contact's contact points in people's notation, and `matched_contact`, the name of
+    the contact whose name matched (one query for every customer's contacts and points)."""
+    if not customers:
+        return
+    points: dict[int, list[str]] = {customer.pk: [] for customer in customers}
+    first: dict[int, int] = {}
+    names: dict[int, str] = {}
+    sql = CONTACTS_AND_POINTS.format(ids=", ".join(["%s"] * len(points)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(points))
+        for customer_id, contact_id, name, kind, value in cursor.fetchall():
+            names[contact_id] = name
+            is_first = first.setdefault(customer_id, contact_id) == contact_id
+            if is_first and value and len(points[customer_id]) < 2:
+                points[customer_id].append(_shown(kind, value))
+    for customer in customers:
+        customer.shown_points = points[customer.pk]
+        customer.matched_contact = names.get(contact_ids.get(customer.pk, 0), "")
+
+
 def caller_candidates(text: str, *, viewer: Any, limit: int = 10) -> Candidates:
     """Who is on the phone, from whatever the agent typed: a phone number in any notation,
-    an e-mail address, a customer number, a case number, a serial number or the start of a
-    name. Each reading is one indexed lookup; the customers found are read once, with their
-    contacts (a constant number of queries)."""
+    an e-mail address, a customer number, a case number, a serial number in any letter case
+    or the start of any word of a customer's or contact's name, ignoring case and accents.
+    Each reading is one indexed lookup; the customers found are read once, with their
+    contacts and points (a constant number of queries)."""
     require(viewer, "customer.view")
     text = (text or "").strip()[:MAX_TEXT]
     result = Candidates(text=text, readings=read_as(text))
     matched: dict[int, str] = {}
+    by_contact: dict[int, int] = {}
+    number = ""
 
     def add(ids: Any, reading: str) -> None:
         for pk in ids:
@@ -167,35 +220,40 @@ def caller_candidates(text: str, *, viewer: Any, limit: int = 10) -> Candidates:
             )
             add((case.customer_id for case in result.cases), reading)
         elif reading == ReadAs.CUSTOMER_NUMBER:
-            customer = customer_by_number(text)
-            add([customer.pk] if customer else [], reading)
+            number = text.upper()  # read with the customers below
         elif reading == ReadAs.EMAIL:
-            add(customers_by_email(text).values_list("pk", flat=True)[:limit], reading)
+            add(customer_ids_reachable_at(email=text, limit=limit), reading)
         elif reading == ReadAs.PHONE:
-            add(customers_by_phone(text).values_list("pk", flat=True)[:limit], reading)
+            add(customer_ids_reachable_at(phone=text, limit=limit), reading)
         elif reading == ReadAs.SERIAL:
-            result.units = list(
-                unit_by_serial(text).prefetch_related(active_registration_prefetch())[:limit]
-            )
+            result.units = _units_with_serial(text, limit)
             add(
                 (r.customer_id for unit in result.units for r in unit.active_registrations),
                 reading,
             )
-        elif reading == ReadAs.NAME:
-            add(customers_by_name_prefix(text, limit=limit).values_list("pk", flat=True), reading)
-    if matched:
-        found = {
-            c.pk: c
-            for c in customers_visible_to(viewer)
-            .filter(pk__in=list(matched))
-            .select_related("region")
-            .prefetch_related(contacts_prefetch())
-        }
-        for pk, reading in matched.items():
-            if pk in found:
-                found[pk].matched_by = reading
-                result.customers.append(found[pk])
-        show_points(result.customers)
+        elif reading == ReadAs.NAME and not result.units:
+            # (a serial number that found its unit is not also a name: one query less)
+            for match in name_matches(text, limit=limit):
+                if match.contact_id is not None and match.customer_id not in matched:
+                    by_contact[match.customer_id] = match.contact_id
+                add([match.customer_id], reading)
+    if not (matched or number):
+        return result
+    customers = customers_visible_to(viewer)
+    customers = customers.filter(number=number) if number else customers.filter(pk__in=matched)
+    found = {customer.pk: customer for customer in customers}
+    if number:
+        add(found, ReadAs.CUSTOMER_NUMBER)
+    for pk, reading in matched.items():
+        if pk in found:
+            customer = found[pk]
+            customer.matched_by = MATCHED_BY_CONTACT if pk in by_contact else reading
+            result.customers.append(customer)
+    _describe(result.customers, by_contact)
+    for unit in result.units:
+        for registration in unit.active_registrations:
+            if registration.customer_id in found:
+                registration.customer = found[registration.customer_id]
     return result
 
 

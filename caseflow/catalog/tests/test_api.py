@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -122,6 +123,18 @@ def test_create_unit_and_find_it_by_serial(api_as, agent):
     found = api.get("/api/catalog/units?serial=SN-1").json()["items"]
     assert {u["product"]["id"] for u in found} == {product.pk, other.product_id}
     assert api.get("/api/catalog/units?serial=SN-2").json()["items"] == []
+
+
+def test_units_are_found_by_serial_in_any_letter_case(api_as, agent):
+    unit = UnitFactory(serial="BE2-2512-00264")
+    UnitFactory(serial="BE2-2512-00265")
+    api = api_as(agent)
+
+    for typed in ("be2-2512-00264", "Be2-2512-00264", " BE2-2512-00264 "):
+        response = api.get("/api/catalog/units?" + urlencode({"serial": typed}))
+        assert response.status_code == 200
+        assert [u["id"] for u in response.json()["items"]] == [unit.pk], typed
+        assert response.json()["items"][0]["serial"] == "BE2-2512-00264"
 
 
 @pytest.mark.parametrize(

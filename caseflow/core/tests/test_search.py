@@ -1,10 +1,9 @@
-"""Search building blocks: the query parser both databases share, and the incoming-call
-lookup by name prefix."""
+"""Search building blocks: the query parser both databases share. (The name lookups are
+tested with the customers: caseflow/customers/tests/test_name_lookup.py.)"""
 
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from caseflow.core.search import (
     Term,
@@ -15,8 +14,6 @@ from caseflow.core.search import (
     parse_query,
     tsquery_text,
 )
-from caseflow.customers.models import Customer
-from caseflow.customers.selectors import customers_by_name_prefix
 
 # --- the query parser -------------------------------------------------------------------------
 
@@ -94,49 +91,3 @@ def test_identifiers_are_single_tokens_with_a_digit():
     assert identifier("Pumpe") is None
     assert identifier("C 2026") is None
     assert identifier("1" * 41) is None
-
-
-# --- customers by name prefix -----------------------------------------------------------------
-
-
-@pytest.fixture
-def names(db) -> dict[str, Customer]:
-    made = {}
-    for i, name in enumerate(
-        ["Müller Kaffee GmbH", "müller, Anna", "Mueller Bernd", "Café Sol S.L.", "100% Bio KG",
-         "100_Prozent AG", "Back\\slash OHG", "Zeta"]
-    ):  # fmt: skip
-        made[name] = Customer.objects.create(number=f"CU-8{i:05d}", kind="person", name=name)
-    return made
-
-
-def test_name_prefix_is_case_insensitive_and_in_name_order(names):
-    found = list(customers_by_name_prefix("MÜLL"))
-
-    assert [c.name for c in found] == ["Müller Kaffee GmbH", "müller, Anna"]  # " " < ","
-
-
-def test_name_prefix_treats_like_wildcards_as_text(names):
-    assert [c.name for c in customers_by_name_prefix("100%")] == ["100% Bio KG"]
-    assert [c.name for c in customers_by_name_prefix("100_")] == ["100_Prozent AG"]
-    assert [c.name for c in customers_by_name_prefix("back\\")] == ["Back\\slash OHG"]
-    assert list(customers_by_name_prefix("%")) == []
-
-
-def test_name_prefix_leaves_out_archived_customers_unless_asked(names):
-    Customer.objects.filter(pk=names["Zeta"].pk).update(archived_at=timezone.now())
-
-    assert list(customers_by_name_prefix("zet")) == []
-    assert list(customers_by_name_prefix("zet", include_archived=True)) == [names["Zeta"]]
-
-
-def test_name_prefix_limits_and_ignores_blank_input(names):
-    assert len(customers_by_name_prefix("m", limit=1)) == 1
-    assert list(customers_by_name_prefix("  ")) == []
-    assert list(customers_by_name_prefix("\U0010ffff")) == []
-    assert list(customers_by_name_prefix("\ud800\x00")) == []
-
-
-def test_name_prefix_is_one_query(names, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        assert len(list(customers_by_name_prefix("m"))) == 3

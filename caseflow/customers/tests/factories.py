@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -13,6 +16,17 @@ from caseflow.customers.models import (
     CustomerKind,
     Region,
 )
+from caseflow.customers.services import _index_names
+
+
+def _name_index(customer_of: Callable[[Any], Customer]) -> factory.PostGeneration:
+    """Factories bypass the services: keep the name index as the services would."""
+
+    def index(obj: Any, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            _index_names(customer_of(obj))
+
+    return factory.PostGeneration(index)
 
 
 class RegionFactory(DjangoModelFactory):
@@ -28,6 +42,7 @@ class RegionFactory(DjangoModelFactory):
 class CustomerFactory(DjangoModelFactory):
     class Meta:
         model = Customer
+        skip_postgeneration_save = True
 
     # "CU-T…" never collides with the numbers create_customer hands out ("CU-000001").
     number = factory.Sequence(lambda n: f"CU-T{n:06d}")
@@ -36,6 +51,7 @@ class CustomerFactory(DjangoModelFactory):
     language = "de"
     city = "Berlin"
     country = "DE"
+    name_index = _name_index(lambda customer: customer)
 
 
 class DealerFactory(CustomerFactory):
@@ -46,10 +62,12 @@ class DealerFactory(CustomerFactory):
 class ContactFactory(DjangoModelFactory):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"Erika Muster {n}")
     is_primary = False
+    name_index = _name_index(lambda contact: contact.customer)
 
 
 class ContactPointFactory(DjangoModelFactory):

@@ -31,6 +31,8 @@ def test_every_model_of_both_apps_is_registered():
         for model in apps.get_app_config(label).get_models():
             if model.__name__ == "SalesOrderLine":
                 continue  # an inline of its order
+            if model.__name__ == "NameWord":
+                continue  # the name lookups' index, derived from the names
             assert admin.site.is_registered(model), model
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from caseflow.catalog.tests.factories import RegistrationFactory
@@ -133,6 +135,32 @@ def test_list_is_keyset_paginated_and_filtered(api_as, agent):
     assert api.get("/api/customers?limit=0").status_code == 422
 
 
+def test_list_search_matches_any_word_of_the_name_without_accents(api_as, agent):
+    for name in ("Heike Zimmermann", "Panadería Sol", "Bäckerei Schmidt GmbH", "Zimmerei Holz"):
+        CustomerFactory(name=name)
+    ContactFactory(customer=CustomerFactory(name="Kantine Nord"), name="Heike Zimmermann")
+    api = api_as(agent)
+
+    def found(q: str) -> list[str]:
+        response = api.get("/api/customers?" + urlencode({"q": q}))
+        assert response.status_code == 200, response.json()
+        return [c["name"] for c in response.json()["items"]]
+
+    assert found("Zimmermann") == ["Heike Zimmermann"]  # a surname; not the contact's
+    assert found("zimmer") == ["Heike Zimmermann", "Zimmerei Holz"]
+    assert found("panaderia") == ["Panadería Sol"]
+    assert found("BAECKEREI schmidt") == ["Bäckerei Schmidt GmbH"]
+    assert found("backerei") == ["Bäckerei Schmidt GmbH"]
+    assert found("mmermann") == []  # words start where they start
+    assert found("%") == []
+    first = api.get("/api/customers?q=zimmer&limit=1").json()
+    second = api.get(f"/api/customers?q=zimmer&limit=1&cursor={first['next_cursor']}").json()
+    assert [c["name"] for c in first["items"] + second["items"]] == [
+        "Heike Zimmermann",
+        "Zimmerei Holz",
+    ]
+
+
 @pytest.mark.parametrize("rows", [3, 30])
 def test_list_query_count_is_constant(api_as, agent, rows, django_assert_max_num_queries):
     region = RegionFactory()
@@ -204,6 +232,23 @@ def test_lookup_query_count_is_constant(api_as, agent, rows, django_assert_max_n
         response = api.get("/api/customers/lookup?phone=030%201234567")
     assert len(response.json()) == rows
     assert all(len(c["units"]) == 1 for c in response.json())
+
+
+def test_lookup_of_a_customer_without_live_contacts_answers_none_in_4_queries(
+    api_as, agent, django_assert_max_num_queries
+):
+    customer = CustomerFactory()
+    left = ContactFactory(customer=customer, is_primary=True, name="Left Company")
+    services.archive_contact(actor=agent, channel=Channel.UI, contact=left)
+    api = api_as(agent)
+    api.get("/api/customers/regions")
+
+    # token, customers, contacts (none: no points asked for), registrations
+    with django_assert_max_num_queries(4):
+        response = api.get(f"/api/customers/lookup?number={customer.number}")
+    [found] = response.json()
+    assert found["contacts"] == []
+    assert found["units"] == []
 
 
 def test_contacts_and_points(api_as, agent):

@@ -85,3 +85,25 @@ def test_reads_need_customer_view():
     nobody = User.objects.create_user(username="x", role="agent", is_active=False)
     with pytest.raises(NotAllowed):
         selectors.customers_visible_to(nobody)
+
+
+def test_customer_ids_reachable_at_read_like_the_querysets(
+    caller, agent, django_assert_num_queries
+):
+    other = services.create_customer(
+        actor=agent, channel=Channel.UI, kind="person", name="Anna Mustermann",
+        phones=["0171 1234567"],
+    )  # fmt: skip
+    with django_assert_num_queries(1):
+        assert selectors.customer_ids_reachable_at(phone="+49 (171) 123-4567") == [
+            other.pk,  # in name order
+            caller.pk,
+        ]
+    assert selectors.customer_ids_reachable_at(phone="0171 1234567", limit=1) == [other.pk]
+    assert selectors.customer_ids_reachable_at(email=" MAX@example.DE ") == [caller.pk]
+    for garbage in ({"phone": "hello"}, {"email": "no-at-sign"}, {"phone": ""}, {}):
+        assert selectors.customer_ids_reachable_at(**garbage) == []
+    services.archive_customer(actor=agent, channel=Channel.UI, customer=other)
+    services.archive_contact(actor=agent, channel=Channel.UI, contact=caller.contacts.get())
+    assert selectors.customer_ids_reachable_at(phone="0171 1234567") == []
+    assert selectors.customer_ids_reachable_at(email="max@example.de") == []

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from caseflow.cases.models import CaseStatus, TimelineEvent
 from caseflow.catalog.tests.factories import ServiceContractFactory
@@ -98,6 +99,74 @@ def test_a_serial_number_finds_the_unit_and_its_registered_customer(
     assert f"unit={registration.unit.pk}" in html
 
 
+def test_a_serial_number_in_lower_case_finds_the_unit(client, agent, call_customer, call_register):
+    registration = call_register(call_customer, "BE2-2512-00264")
+    client.force_login(agent)
+    for typed in ("be2-2512-00264", " Be2-2512-00264 "):
+        html = results(client, typed)
+        assert reverse("desk:unit_detail", args=[registration.unit.pk]) in html, typed
+        assert "BE2-2512-00264" in html
+        assert "Erika Mustermann" in html
+
+
+def test_a_serial_that_finds_no_unit_is_looked_up_as_a_name(client, agent):
+    CustomerFactory(name="Werkstatt EM2000 GmbH")
+    client.force_login(agent)
+    html = results(client, "em2000")
+    assert 'data-testid="unit-result"' not in html
+    assert "Werkstatt EM2000 GmbH" in html
+
+
+def test_a_serial_search_costs_the_same_for_1_and_20_registered_units(
+    client, agent, call_register, django_assert_max_num_queries
+):
+    from caseflow.catalog.tests.factories import ProductFactory
+
+    for n in range(20):
+        customer = CustomerFactory(name=f"Owner {n}")
+        call_register(customer, "SHARED-1", product=ProductFactory())
+    client.force_login(agent)
+    # session, user, units, registrations, customers, contacts with points (a serial that
+    # found its units is not looked up as a name too)
+    with django_assert_max_num_queries(6):
+        html = results(client, "shared-1")
+    assert html.count('data-testid="unit-result"') == 10
+    assert html.count('data-testid="caller-result"') == 10
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Zimmermann", "Heike Zimmermann"),  # a surname
+        ("zimmermann heike", "Heike Zimmermann"),
+        ("panaderia", "Panadería La Espiga S.L."),  # without the accent
+        ("Baeckerei", "Bäckerei Schmidt GmbH"),  # ä typed as ae
+        ("backerei schm", "Bäckerei Schmidt GmbH"),  # … or as a
+        ("mueller", "Anna Müller"),
+    ],
+)
+def test_any_word_of_a_name_finds_the_caller_without_accents(client, agent, typed, found):
+    for name in ("Heike Zimmermann", "Panadería La Espiga S.L.", "Bäckerei Schmidt GmbH",
+                 "Anna Müller"):  # fmt: skip
+        CustomerFactory(name=name)
+    client.force_login(agent)
+    html = results(client, typed)
+    assert html.count('data-testid="caller-result"') == 1, html
+    assert escape(found) in html
+
+
+def test_a_contacts_name_finds_the_customer_and_says_so(client, agent, call_customer):
+    bakery = CustomerFactory(name="Bäckerei Schmidt GmbH")
+    ContactFactory(customer=bakery, name="Jürgen Köhler", is_primary=True)
+    client.force_login(agent)
+    html = results(client, "koehler")
+    assert html.count('data-testid="caller-result"') == 1
+    assert escape("Bäckerei Schmidt GmbH") in html
+    assert escape("contact Jürgen Köhler") in html
+    # a customer's own name says "name"
+    assert ">name</span>" in results(client, "mustermann")
+
+
 def test_a_case_number_finds_the_case_and_its_customer(
     client, agent, call_customer, call_open_case
 ):
@@ -152,10 +221,10 @@ def test_results_cost_the_same_for_3_and_30_customers(client, agent, django_asse
     make(3, "Alpha")
     make(30, "Beta")
     client.force_login(agent)
-    # session, user, name prefix, customers, contacts, points
-    with django_assert_max_num_queries(6):
+    # session, user, name words, customers, contacts with their points
+    with django_assert_max_num_queries(5):
         few = results(client, "Alpha")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         many = results(client, "Beta")
     assert few.count('data-testid="caller-result"') == 3
     assert many.count('data-testid="caller-result"') == 10  # the best ten

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from caseflow.accounts.roles import can
@@ -78,12 +79,32 @@ def caller_context(request: HttpRequest, customer_id: int, *, q: str = "") -> di
     }
 
 
+# How each result was found, as its badge says it.
+MATCHED_LABELS = {
+    selectors.ReadAs.PHONE: gettext_lazy("phone"),
+    selectors.ReadAs.EMAIL: gettext_lazy("e-mail"),
+    selectors.ReadAs.CUSTOMER_NUMBER: gettext_lazy("customer number"),
+    selectors.ReadAs.CASE_NUMBER: gettext_lazy("case number"),
+    selectors.ReadAs.SERIAL: gettext_lazy("serial number"),
+    selectors.ReadAs.NAME: gettext_lazy("name"),
+}
+
+
 def _results_context(request: HttpRequest, q: str) -> dict[str, Any]:
-    return {
-        "q": q,
-        "candidates": selectors.caller_candidates(q, viewer=request.user),
-        **allowed(request.user),
-    }
+    """The results, each customer with its badge and its links prepared here: once per
+    page, not once per row in the template (the search runs on every keystroke)."""
+    candidates = selectors.caller_candidates(q, viewer=request.user)
+    page = reverse("desk:incoming")
+    caller = reverse("desk:incoming_caller", args=[0])[: -len("0/")]
+    query = urlencode({"q": q})
+    for customer in candidates.customers:
+        customer.pick_url = f"{page}?{query}&customer={customer.pk}"
+        customer.caller_url = f"{caller}{customer.pk}/?{query}"
+        if customer.matched_by == selectors.MATCHED_BY_CONTACT:
+            customer.matched_label = _("contact %(name)s") % {"name": customer.matched_contact}
+        else:
+            customer.matched_label = MATCHED_LABELS[customer.matched_by]
+    return {"q": q, "candidates": candidates, **allowed(request.user)}
 
 
 @login_required
