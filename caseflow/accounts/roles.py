@@ -30,6 +30,9 @@ _BACK_OFFICE = {
 }  # fmt: skip
 _QUALITY = {"customer.view", "catalog.view", "order.view", "case.view", "audit.view"}
 
+# Roles that may own (work on) a case.
+OWNER_ROLES = (Role.AGENT, Role.TECHNICIAN, Role.TEAM_LEAD, Role.ADMINISTRATOR)
+
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.AGENT: frozenset(_AGENT),
     Role.TECHNICIAN: frozenset(_TECHNICIAN),

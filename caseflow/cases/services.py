@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caseflow.accounts.models import Role, Team, User
-from caseflow.accounts.roles import require
+from caseflow.accounts.models import Team, User
+from caseflow.accounts.roles import OWNER_ROLES, require
 from caseflow.cases import config, search
 from caseflow.cases.models import (
     CASE_CHANNELS,
@@ -46,8 +46,6 @@ from caseflow.core.numbering import next_number
 from caseflow.core.validation import raise_first, validate
 from caseflow.customers.models import Contact, Customer
 
-# Roles that may own (work on) a case.
-OWNER_ROLES = (Role.AGENT, Role.TECHNICIAN, Role.TEAM_LEAD, Role.ADMINISTRATOR)
 # Fields `update_case` may change, and how they appear in the audit trail.
 EDITABLE_FIELDS = (
     "subject", "symptom", "diagnosis", "solution", "promised_by", "priority", "case_type",

@@ -28,9 +28,10 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caseflow.accounts.roles import OWNER_ROLES
 from caseflow.cases import config
 from caseflow.cases.models import Case, CaseStatus, TimelineEvent
-from caseflow.cases.services import OWNER_ROLES, Upload, record_event
+from caseflow.cases.services import Upload, record_event
 from caseflow.channels import senders
 from caseflow.channels.inbound import links, quoting, threads
 from caseflow.channels.inbound.html import SANITISER

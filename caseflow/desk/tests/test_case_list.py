@@ -66,6 +66,7 @@ def test_query_count_does_not_grow_with_the_rows(
     team = Team.objects.create(name="Espresso")
 
     def measure() -> int:
+        client.get(URL, headers=headers)  # warm the per-process config cache
         with CaptureQueriesContext(connection) as queries:
             response = client.get(URL, headers=headers)
         assert response.status_code == 200
@@ -236,6 +237,7 @@ def test_a_ranked_page_shows_each_rows_customer_unit_and_product_in_constant_que
         desk_case_open(subject=f"Grinder jammed {n}", unit=desk_case_unit, received_at=at(n))
 
     def ranked() -> tuple[int, str]:
+        client.get(URL, {"q": "grinder"}, headers=HTMX)  # warm the per-process config cache
         with CaptureQueriesContext(connection) as queries:
             response = client.get(URL, {"q": "grinder"}, headers=HTMX)
         return len(queries), response.content.decode()

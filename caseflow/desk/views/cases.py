@@ -43,7 +43,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import can
-from caseflow.cases import selectors, services
+from caseflow.cases import config, selectors, services
 from caseflow.cases.downloads import attachment_response
 from caseflow.cases.models import (
     TRANSITIONS,
@@ -59,7 +59,7 @@ from caseflow.cases.models import (
     TimelineEvent,
 )
 from caseflow.catalog.models import Registration, Unit
-from caseflow.catalog.selectors import product_types, warranty_status
+from caseflow.catalog.selectors import warranty_status
 from caseflow.channels.calls import selectors as call_selectors
 from caseflow.channels.calls import services as call_services
 from caseflow.channels.outbound.selectors import attach_outbound
@@ -104,24 +104,20 @@ SEARCH_MODULE = "caseflow.cases.search"
 
 
 def _owners() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, role__in=services.OWNER_ROLES).order_by(
-            "first_name", "last_name", "username"
-        )
-    )
+    return config.owners()
 
 
 def _teams() -> list[Team]:
-    return list(Team.objects.filter(archived_at__isnull=True).order_by("name"))
+    return config.teams()
 
 
 def _priorities() -> list[Priority]:
-    return list(Priority.objects.order_by("rank", "id"))
+    return config.priorities()
 
 
 def _codes() -> tuple[list[Code], list[Code]]:
-    """The active reason and resolution codes, in one query."""
-    codes = list(selectors.codes())
+    """The active reason and resolution codes (cached per process)."""
+    codes = config.codes()
     return (
         [c for c in codes if c.kind == CodeKind.REASON],
         [c for c in codes if c.kind == CodeKind.RESOLUTION],
@@ -472,11 +468,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         priorities=priorities,
         owners=_owners(),
         teams=_teams(),
-        product_types=list(product_types(viewer=request.user))
-        if can(request.user, "catalog.view")
-        else [],
+        product_types=config.product_types() if can(request.user, "catalog.view") else [],
     )
-    form = CaseFilterForm(request.GET, choices=choices, codes=list(selectors.codes()))
+    form = CaseFilterForm(request.GET, choices=choices, codes=config.codes())
     listing = Listing()
     snippets: dict[int, str] = {}
     if form.is_valid():
