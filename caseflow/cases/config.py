@@ -13,7 +13,7 @@ them (copy one first if a page must annotate it).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -22,7 +22,7 @@ from django.db.models.signals import post_delete, post_save
 
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import OWNER_ROLES
-from caseflow.cases.models import Code, EventType, Priority
+from caseflow.cases.models import Code, EventType, Priority, TimelineEvent
 from caseflow.catalog.models import ProductType
 
 CONFIG_TTL = 60.0
@@ -74,6 +74,23 @@ def event_type(code: str) -> EventType:
     """The event type `code` itself, for services that record one on every message (mail
     intake); cached like `event_type_id`."""
     return _cached(f"event_type_row:{code}", lambda: EventType.objects.get(code=code))
+
+
+def event_types() -> dict[int, EventType]:
+    """Every event type by id."""
+    return _cached("event_types", lambda: {t.pk: t for t in EventType.objects.all()})
+
+
+def attach_event_types(events: Iterable[TimelineEvent]) -> None:
+    """Give each event its (cached, shared) type without a join or a query per event."""
+    types = event_types()
+    for event in events:
+        found = types.get(event.event_type_id)
+        if found is None:  # a type added since the cache was filled
+            forget()
+            types = event_types()
+            found = types[event.event_type_id]
+        event.event_type = found
 
 
 def default_priority() -> Priority | None:

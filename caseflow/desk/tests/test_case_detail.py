@@ -243,14 +243,17 @@ def test_a_technician_may_take_a_case_but_not_assign_others(client, technician, 
     client.force_login(technician)
     html = client.get(detail(desk_case)).content.decode()
     assert 'id="form-take"' in html
-    assert 'id="form-assign"' not in html
-    assert 'id="form-note"' in html and 'id="form-resolve"' in html
+    assert 'id="action-assign"' not in html
+    assert 'id="form-note"' in html and 'id="action-resolve"' in html
 
 
 def test_the_workflow_offers_only_what_the_status_allows(client, agent, desk_case, desk_case_codes):
     client.force_login(agent)
     html = client.get(detail(desk_case)).content.decode()
-    statuses = re.search(r'<select name="status".*?</select>', html, re.S).group(0)
+    assert 'id="action-status"' in html
+    form = reverse("desk:case_action_form", args=[desk_case.pk, "status"])
+    status_form = client.get(form, headers=HTMX).content.decode()
+    statuses = re.search(r'<select name="status".*?</select>', status_form, re.S).group(0)
     assert 'value="open"' in statuses and 'value="waiting_vendor"' in statuses
     assert 'value="resolved"' not in statuses and 'value="closed"' not in statuses
     assert 'id="form-close"' not in html and 'id="form-reopen"' not in html
@@ -264,7 +267,7 @@ def test_the_workflow_offers_only_what_the_status_allows(client, agent, desk_cas
     )
     html = client.get(detail(desk_case)).content.decode()
     assert 'id="form-close"' in html and 'id="form-reopen"' in html
-    assert 'id="form-status"' not in html and 'id="form-resolve"' not in html
+    assert 'id="action-status"' not in html and 'id="action-resolve"' not in html
 
 
 def test_the_shortcuts_are_listed_and_bound(client, agent, desk_case):
@@ -396,3 +399,63 @@ def test_imported_system_events_with_unexpected_details_still_render(client, age
     response = client.get(reverse("desk:case_detail", args=[desk_case.pk]))
     assert response.status_code == 200
     assert "24 / 26" in response.content.decode()
+
+
+# --- action forms loaded when opened ---------------------------------------------------------
+
+
+def action_form_url(case: Case, name: str) -> str:
+    return reverse("desk:case_action_form", args=[case.pk, name])
+
+
+def test_the_page_carries_placeholders_that_load_each_action_form_when_opened(
+    client, agent, desk_case
+):
+    client.force_login(agent)
+    html = client.get(detail(desk_case)).content.decode()
+
+    assert 'id="form-note"' in html  # the commonest action is on the page at once
+    for name in ("call", "status", "assign", "edit", "supply", "resolve"):
+        assert f'data-lazy-form="{name}"' in html, name
+        assert f'id="form-{name}"' not in html, name
+        url = f"{action_form_url(desk_case, name)}?version={desk_case.version}"
+        assert f'hx-get="{url}"' in html.replace("&amp;", "&"), name
+        form = client.get(url, headers=HTMX)
+        assert form.status_code == 200
+        assert f'id="form-{name}"' in form.content.decode(), name
+
+
+def test_a_lazy_form_keeps_the_version_the_page_showed(client, agent, desk_case):
+    """Someone else's change between loading the page and opening the form is not
+    overwritten silently: the form carries the page's version and saving answers 409."""
+    client.force_login(agent)
+    shown = desk_case.version
+    services.update_case(
+        actor=agent, channel=Channel.UI, case=desk_case, version=shown, diagnosis="by someone else"
+    )
+    form = client.get(action_form_url(desk_case, "status"), {"version": shown}, headers=HTMX)
+    assert f'name="version" value="{shown}"' in form.content.decode()
+
+    response = client.post(
+        reverse("desk:case_status", args=[desk_case.pk]),
+        {"version": shown, "status": "waiting_customer"},
+        headers=HTMX,
+    )
+    assert response.status_code == 409
+    desk_case.refresh_from_db()
+    assert (desk_case.diagnosis, desk_case.status) == ("by someone else", "new")
+
+
+def test_a_lazy_form_is_refused_to_a_role_that_may_not_use_it(client, technician, desk_case):
+    client.force_login(technician)
+    assert client.get(action_form_url(desk_case, "assign"), headers=HTMX).status_code == 403
+    assert client.get(action_form_url(desk_case, "bogus"), headers=HTMX).status_code == 404
+
+
+def test_without_javascript_the_form_opens_on_the_case_page(client, agent, desk_case):
+    client.force_login(agent)
+    response = client.get(action_form_url(desk_case, "resolve"))
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="form-resolve"' in html
+    assert re.search(r'<details[^>]*id="action-resolve"[^>]*\sopen>', html)

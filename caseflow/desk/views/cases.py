@@ -687,48 +687,108 @@ class Allowed:
         return any((self.status, self.take, self.assign, self.resolve, self.close, self.reopen))
 
 
-def _choices_for(allowed: Allowed) -> Choices:
-    """Only the select lists the visible forms need: a constant number of small queries."""
+# The action forms a case page loads only when the agent opens them (htmx, on the <details>
+# toggle): their selects and widgets are most of a page's rendering, and most visits open
+# none. The note (the commonest action) and the one-button forms stay on the page.
+LAZY_ACTIONS = ("call", "status", "assign", "edit", "supply", "resolve")
+# Which choice lists each form needs.
+NEEDS = {
+    "assign": ("owners", "teams"),
+    "edit": ("priorities", "codes"),
+    "resolve": ("codes",),
+}
+
+
+@dataclass
+class LazyForm:
+    """Stands in for an action form on the case page until the agent opens it."""
+
+    url: str  # the form alone (htmx)
+    page_url: str  # the case page with the form open (no JavaScript)
+    lazy: bool = True
+    is_bound: bool = False
+    opened: bool = False
+
+
+def _choices_for(names: set[str]) -> Choices:
+    """Only the select lists the built forms need (cached configuration rows)."""
+    needs = {need for name in names for need in NEEDS.get(name, ())}
     choices = Choices()
-    if allowed.update:
+    if "priorities" in needs:
         choices.priorities = _priorities()
-    if allowed.assign:
+    if "owners" in needs:
         choices.owners = _owners()
         choices.teams = _teams()
-    if allowed.update or allowed.resolve:
+    if "codes" in needs:
         choices.reason_codes, choices.resolution_codes = _codes()
     return choices
 
 
-def _forms(
-    case: Case, allowed: Allowed, choices: Choices, bound: dict[str, forms.Form]
-) -> dict[str, forms.Form | None]:
-    version = {"version": case.version}
-    built: dict[str, forms.Form | None] = {
-        "note": NoteForm() if allowed.event else None,
-        "call": CallForm() if allowed.event else None,
-        "status": StatusForm(initial=version, case=case) if allowed.status else None,
-        "assign": AssignForm(
-            initial={
-                **version,
-                "owner": str(case.owner_id or ""),
-                "team": str(case.team_id or ""),
-            },
-            choices=choices,
-        )
-        if allowed.assign
-        else None,
-        "edit": DetailsForm(initial=DetailsForm.initial_for(case), choices=choices, case=case)
-        if allowed.update
-        else None,
-        "supply": SupplyForm() if allowed.supply else None,
-        "resolve": ResolveForm(initial=ResolveForm.initial_for(case), choices=choices, case=case)
-        if allowed.resolve
-        else None,
-        "close": CloseForm(initial=version) if allowed.close else None,
-        "reopen": ReopenForm(initial=version) if allowed.reopen else None,
+def _allowed_forms(allowed: Allowed) -> list[str]:
+    """The action forms the viewer may use on this case, in page order."""
+    shown = {
+        "note": allowed.event,
+        "call": allowed.event,
+        "status": allowed.status,
+        "assign": allowed.assign,
+        "edit": allowed.update,
+        "supply": allowed.supply,
+        "resolve": allowed.resolve,
+        "close": allowed.close,
+        "reopen": allowed.reopen,
     }
-    built.update(bound)
+    return [name for name, ok in shown.items() if ok]
+
+
+def _build_form(name: str, case: Case, choices: Choices) -> forms.Form:
+    """The unbound form `name` for the case as it is now."""
+    version = {"version": case.version}
+    if name == "note":
+        return NoteForm()
+    if name == "call":
+        return CallForm()
+    if name == "status":
+        return StatusForm(initial=version, case=case)
+    if name == "assign":
+        initial = {**version, "owner": str(case.owner_id or ""), "team": str(case.team_id or "")}
+        return AssignForm(initial=initial, choices=choices)
+    if name == "edit":
+        return DetailsForm(initial=DetailsForm.initial_for(case), choices=choices, case=case)
+    if name == "supply":
+        return SupplyForm()
+    if name == "resolve":
+        return ResolveForm(initial=ResolveForm.initial_for(case), choices=choices, case=case)
+    if name == "close":
+        return CloseForm(initial=version)
+    if name == "reopen":
+        return ReopenForm(initial=version)
+    raise ValueError(name)
+
+
+def _forms(
+    case: Case, allowed: Allowed, bound: dict[str, forms.Form], opened: str = ""
+) -> dict[str, Any]:
+    """Every action form the viewer may use: bound ones as they were posted, the lazy ones
+    as placeholders (unless `opened` names one: the page without JavaScript), the rest
+    built."""
+    names = _allowed_forms(allowed)
+    eager = {n for n in names if n not in bound and (n not in LAZY_ACTIONS or n == opened)}
+    choices = _choices_for(eager)
+    built: dict[str, Any] = dict.fromkeys(
+        ("note", "call", "status", "assign", "edit", "supply", "resolve", "close", "reopen")
+    )
+    base = reverse("desk:case_detail", args=[case.pk])
+    for name in names:
+        if name in bound:
+            built[name] = bound[name]
+        elif name in eager:
+            built[name] = _build_form(name, case, choices)
+            built[name].opened = name == opened
+        else:
+            query = urlencode({"version": case.version})
+            built[name] = LazyForm(
+                url=f"{base}forms/{name}/?{query}", page_url=f"{base}?{urlencode({'open': name})}"
+            )
     return built
 
 
@@ -863,8 +923,9 @@ def _describe(events: list[TimelineEvent]) -> None:
 def _timeline_context(case: Case, show: list[str], cursor: str | None) -> dict[str, Any]:
     show = [key for key, _label, _c in CHIPS if key in show]
     categories = [str(c) for key, _label, cats in CHIPS if key in show for c in cats]
-    events = selectors.timeline(case=case, categories=categories or None)
+    events = selectors.timeline(case=case, categories=categories or None, join_types=False)
     page = keyset_page(events, ordering=EVENT_ORDER, cursor=cursor, limit=TIMELINE_PAGE)
+    config.attach_event_types(page.items)
     _describe(page.items)
     attach_outbound(page.items)  # each outgoing mail's status (queued / sent / failed)
     older = ""
@@ -879,17 +940,20 @@ def _timeline_context(case: Case, show: list[str], cursor: str | None) -> dict[s
 
 
 def _detail_context(
-    request: HttpRequest, case: Case, bound: dict[str, forms.Form] | None = None
+    request: HttpRequest,
+    case: Case,
+    bound: dict[str, forms.Form] | None = None,
+    opened: str = "",
 ) -> dict[str, Any]:
     user = request.user
     allowed = Allowed.on(user, case)
-    choices = _choices_for(allowed)
-    _attach_choices([case], choices)  # priority, owner and team: not joined by the selector
+    # priority, owner and team: not joined by the selector, taken from the cached rows
+    _attach_choices([case], Choices(priorities=_priorities(), owners=_owners(), teams=_teams()))
     lines = case.active_supplies  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "case": case,
         "allowed": allowed,
-        "forms": _forms(case, allowed, choices, bound or {}),
+        "forms": _forms(case, allowed, bound or {}, opened),
         "lines": lines,
         "totals": _supply_totals(lines),
         "cover": warranty_status(case.unit, timezone.localdate()) if case.unit else None,
@@ -904,12 +968,34 @@ def _detail_context(
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case: header, details, supplies, timeline, and the actions the viewer may take."""
     case = load_case(request, pk)
-    context = _detail_context(request, case)
+    opened = request.GET.get("open", "")
+    context = _detail_context(request, case, opened=opened if opened in LAZY_ACTIONS else "")
     # "Log the call" from the incoming-call notice: the PBX's call prefills the call form.
     prefill = call_selectors.call_form_prefill(request.GET.get("call"))
     if prefill and context["forms"]["call"] is not None:
         context["forms"]["call"] = CallForm(initial=prefill)
+        context["forms"]["call"].opened = True
     return render(request, "desk/cases/detail.html", context)
+
+
+@login_required
+@require_GET
+def case_action_form(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One action form, loaded when the agent opens it on the case page (htmx). It carries
+    the version the page showed, so a change by someone else in between still answers
+    "changed by … at …" on saving. Without htmx: the case page with the form open."""
+    if name not in LAZY_ACTIONS:
+        raise Http404(_("No such form."))
+    if not request.htmx:
+        return redirect(f"{reverse('desk:case_detail', args=[pk])}?{urlencode({'open': name})}")
+    case = load_case(request, pk)
+    if name not in _allowed_forms(Allowed.on(request.user, case)):
+        return HttpResponseForbidden(_("You cannot do this on this case now."))
+    form = _build_form(name, case, _choices_for({name}))
+    shown = request.GET.get("version", "")
+    if "version" in form.fields and shown.isdigit():
+        form.initial["version"] = int(shown)
+    return render(request, f"desk/cases/_form_{name}.html", {"case": case, "form": form})
 
 
 @login_required
@@ -1249,6 +1335,7 @@ urlpatterns = [
     path("cases/specific-codes/", specific_code_options, name="case_specific_codes"),
     path("cases/<int:pk>/", case_detail, name="case_detail"),
     path("cases/<int:pk>/timeline/", case_timeline, name="case_timeline"),
+    path("cases/<int:pk>/forms/<str:name>/", case_action_form, name="case_action_form"),
     path(
         "cases/<int:pk>/attachments/<int:attachment_id>/",
         case_attachment,

@@ -50,9 +50,16 @@
     }
   });
 
-  // After htmx swaps in content, focus what the server marked with autofocus.
+  // After htmx swaps in content, focus what the server marked with autofocus; an action
+  // form loaded when its <details> opened (desk/cases/_action.html) gets its first field
+  // focused, as if it had been on the page.
   document.addEventListener("htmx:afterSettle", function (event) {
-    const focus = event.detail.elt && event.detail.elt.querySelector("[autofocus]");
+    const elt = event.detail.elt;
+    if (!elt || !elt.querySelector) return;
+    let focus = elt.querySelector("[autofocus]");
+    if (!focus && elt.matches("[data-lazy-form]") && elt.closest("details[open]")) {
+      focus = elt.querySelector("input:not([type=hidden]), textarea, select");
+    }
     if (focus) focus.focus();
   });
 

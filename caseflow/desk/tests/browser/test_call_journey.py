@@ -79,6 +79,8 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     # 6. The call note: `c` opens the form (keyboard first).
     settled(page)
     page.locator("body").press("c")
+    # the form is fetched when its action opens; its first field gets the focus
+    expect(page.locator("#form-call input:not([type=hidden])").first).to_be_focused()
     page.get_by_label("Duration (mm:ss)", exact=True).fill("4:30")
     page.get_by_label("Outcome", exact=True).select_option(label="Reached")
     agreed = "Customer descales tonight and calls back"
@@ -90,6 +92,9 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     # 7. Resolve with a general and a specific code (the specific list follows the general).
     settled(page)
     page.locator("body").press("r")
+    # the form arrives when its action opens; then htmx wires up its code selects
+    expect(page.locator("#form-resolve")).to_be_visible()
+    settled(page)
     page.get_by_label("Resolution (general)", exact=True).select_option(label="FIX Fixed")
     specific = page.get_by_label("Resolution (specific)", exact=True)
     expect(specific.locator("option", has_text="FIX-PART")).to_have_count(1)
