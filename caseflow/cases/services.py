@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Team, User
-from caseflow.accounts.roles import OWNER_ROLES, require
+from caseflow.accounts.roles import OWNER_ROLES, can, require
 from caseflow.cases import config, search
+from caseflow.cases.integrity import OPENED_FIELDS, recorded
 from caseflow.cases.models import (
     CASE_CHANNELS,
     TRANSITIONS,
@@ -40,7 +41,7 @@ from caseflow.cases.models import (
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.catalog.selectors import is_covered
 from caseflow.core.audit import audit, snapshot, stale_conflict
-from caseflow.core.errors import DomainError
+from caseflow.core.errors import DomainError, NotAllowed
 from caseflow.core.files import StoredFile, store_upload
 from caseflow.core.numbering import next_number
 from caseflow.core.validation import raise_first, validate
@@ -142,6 +143,22 @@ def _check_owner(owner: User | None) -> None:
         raise DomainError(
             _("%(user)s cannot own cases.") % {"user": owner}, field="owner_id", code="owner"
         )
+
+
+def _may_assign(actor: User | None, owner: User | None) -> None:
+    """`case.assign` gives a case to nobody, to oneself or to a colleague in one of one's
+    teams (not archived); to anyone else only `case.assign_any` (team leads) may give it."""
+    require(actor, "case.assign")
+    if actor is None or owner is None or owner.pk == actor.pk or can(actor, "case.assign_any"):
+        return
+    _check_owner(owner)  # someone who cannot own cases hears that first
+    colleagues = Team.objects.filter(archived_at__isnull=True, members=actor).filter(members=owner)
+    if not colleagues.exists():
+        raise NotAllowed(
+            _("%(user)s is in none of your teams; giving a case to someone outside them needs "
+              "a team lead (case.assign_any).") % {"user": owner},
+            field="owner_id",
+        )  # fmt: skip
 
 
 def _check_links(
@@ -264,7 +281,7 @@ def open_case(
     if received_at > now + CLOCK_SKEW:
         raise DomainError(_("A case cannot be received in the future."), field="received_at")
     if owner is not None and owner != actor:
-        require(actor, "case.assign")
+        _may_assign(actor, owner)
     _check_owner(owner)
     product = _check_links(customer, contact, unit, product, sales_order)
     _check_codes(CodeKind.REASON, reason_general, reason_specific, "reason")
@@ -307,7 +324,7 @@ def open_case(
     # second entry and the table a dead row per case).
     case.number = next_number("case", prefix="C", width=6)
     case.save()
-    _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
+    event = _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
     search.index_case(case)
     audit(
         actor=actor,
@@ -315,7 +332,7 @@ def open_case(
         action="case.opened",
         target=case,
         new_chain=True,
-        after=snapshot(case, ("number", "customer", "subject", "case_type", "status", "owner")),
+        after={**snapshot(case, OPENED_FIELDS), **recorded(event)},
     )
     return case
 
@@ -383,11 +400,16 @@ def update_case(
         raise_first(exc)
     before = {name: before[name] for name in changed}
     after = snapshot(case, changed)
-    _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
+    event = _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
     if search.INDEXED_FIELDS & set(changed):
         search.index_case(case)
     audit(
-        actor=actor, channel=channel, action="case.updated", target=case, before=before, after=after
+        actor=actor,
+        channel=channel,
+        action="case.updated",
+        target=case,
+        before=before,
+        after={**after, **recorded(event)},
     )
     return case
 
@@ -415,7 +437,7 @@ def move_case(
     _check_links(customer, contact, case.unit, case.product, case.sales_order)
     case.customer, case.contact = customer, contact
     _bump(case, ("customer", "contact"))
-    _system_event(
+    event = _system_event(
         case, "field_changed", actor=actor, channel=channel, fields=["customer", "contact"]
     )
     search.index_case(case)  # the document is stemmed in the customer's language
@@ -425,7 +447,7 @@ def move_case(
         action="case.moved",
         target=case,
         before=before,
-        after=snapshot(case, ("customer", "contact")),
+        after={**snapshot(case, ("customer", "contact")), **recorded(event)},
     )
     return case
 
@@ -475,7 +497,7 @@ def _transition(case: Case, status: str, *, actor: User | None, channel: str, no
     before = case.status
     case.status = status
     _bump(case, ["status"])
-    _system_event(
+    event = _system_event(
         case, "status_changed", actor=actor, channel=channel, text=note, before=before, after=status
     )
     audit(
@@ -484,7 +506,7 @@ def _transition(case: Case, status: str, *, actor: User | None, channel: str, no
         action="case.status_changed",
         target=case,
         before={"status": before},
-        after={"status": status},
+        after={"status": status, **recorded(event)},
     )
     return case
 
@@ -501,7 +523,7 @@ def assign_case(
 ) -> Case:
     """Give the case to `owner` (and/or `team`). Anyone working cases may take one himself."""
     if owner is None or actor is None or owner.pk != actor.pk:
-        require(actor, "case.assign")
+        _may_assign(actor, owner)
     else:
         require(actor, "case.update")
     _check_owner(owner)
@@ -520,7 +542,7 @@ def assign_case(
     if team is not None:
         case.team = team
     _bump(case, ["owner", "team"])
-    _system_event(
+    event = _system_event(
         case, "assigned", actor=actor, channel=channel, owner=after["owner"], team=after["team"]
     )
     audit(
@@ -529,7 +551,7 @@ def assign_case(
         action="case.assigned",
         target=case,
         before=before,
-        after=after,
+        after={**after, **recorded(event)},
     )
     return case
 
@@ -662,6 +684,7 @@ def _write_event(
             "call_duration": call_duration,
             "call_outcome": call_outcome,
             "attachments": [{"name": s.filename, "sha256": s.sha256} for s in stored],
+            **recorded(event, [(s.filename, s.sha256) for s in stored]),
         },
     )
     return event
@@ -708,7 +731,7 @@ def add_supply(
     validate(line, exclude=("case", "product", "added_by"))
     line.save()
     _bump(case, [])
-    _system_event(
+    event = _system_event(
         case,
         "supply_added",
         actor=actor,
@@ -727,6 +750,7 @@ def add_supply(
             "quantity": quantity,
             "unit_price": price,
             "tax_rate": line.tax_rate,
+            **recorded(event),
         },
     )
     return line
@@ -744,7 +768,7 @@ def remove_supply(*, actor: User | None, channel: str, case: Case, line: SupplyL
     line.removed_at = timezone.now()
     line.save(update_fields=["removed_at"])
     _bump(case, [])
-    _system_event(
+    event = _system_event(
         case, "supply_removed", actor=actor, channel=channel, text=line.description, line=line.pk
     )
     audit(
@@ -754,6 +778,7 @@ def remove_supply(*, actor: User | None, channel: str, case: Case, line: SupplyL
         target=line,
         aggregate=case,
         before={"quantity": line.quantity, "product": line.product_id},
+        after={"removed_at": line.removed_at, **recorded(event)},
     )
     return line
 
@@ -821,7 +846,7 @@ def resolve_case(
     case.status = CaseStatus.RESOLVED
     case.resolved_at = timezone.now()
     _bump(case, ["resolved_at", *fields])
-    _system_event(
+    event = _system_event(
         case,
         "resolved",
         actor=actor,
@@ -838,7 +863,7 @@ def resolve_case(
         action="case.resolved",
         target=case,
         before=before,
-        after=snapshot(case, fields),
+        after={**snapshot(case, fields), **recorded(event)},
     )
     return case
 
@@ -858,14 +883,14 @@ def close_case(*, actor: User | None, channel: str, case: Case, version: int | N
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     _bump(case, ["status", "closed_at"])
-    _system_event(case, "closed", actor=actor, channel=channel)
+    event = _system_event(case, "closed", actor=actor, channel=channel)
     audit(
         actor=actor,
         channel=channel,
         action="case.closed",
         target=case,
         before={"status": CaseStatus.RESOLVED},
-        after={"status": CaseStatus.CLOSED},
+        after={"status": CaseStatus.CLOSED, **recorded(event)},
     )
     return case
 
@@ -891,13 +916,15 @@ def reopen_case(
     case.resolved_at = None
     case.closed_at = None
     _bump(case, ["status", "resolved_at", "closed_at"])
-    _system_event(case, "reopened", actor=actor, channel=channel, text=reason, before=before)
+    event = _system_event(
+        case, "reopened", actor=actor, channel=channel, text=reason, before=before
+    )
     audit(
         actor=actor,
         channel=channel,
         action="case.reopened",
         target=case,
         before={"status": before},
-        after={"status": CaseStatus.OPEN, "reason": reason},
+        after={"status": CaseStatus.OPEN, "reason": reason, **recorded(event)},
     )
     return case

@@ -13,7 +13,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,6 +175,27 @@ def _add_point(
     return point
 
 
+def _demote_primary(
+    *, actor: User | None, channel: str, customer: Customer, keep: Contact | None = None
+) -> None:
+    """The customer's other primary contact (one, by the rule) stops being primary, with
+    its own audit entry."""
+    others = Contact.objects.filter(customer=customer, is_primary=True, archived_at__isnull=True)
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    for other in others.only("id"):
+        audit(
+            actor=actor,
+            channel=channel,
+            action="customer.contact_updated",
+            target=other,
+            aggregate=customer,
+            before={"is_primary": True},
+            after={"is_primary": False},
+        )
+        Contact.objects.filter(pk=other.pk).update(is_primary=False)
+
+
 def _new_contact(
     *,
     actor: User | None,
@@ -197,7 +218,7 @@ def _new_contact(
     ]
     has_primary = customer.contacts.filter(is_primary=True, archived_at__isnull=True).exists()
     if is_primary and has_primary:
-        customer.contacts.filter(is_primary=True, archived_at__isnull=True).update(is_primary=False)
+        _demote_primary(actor=actor, channel=channel, customer=customer)
     contact = Contact(
         customer=customer,
         name=(name or "").strip(),
@@ -288,15 +309,7 @@ def create_customer(
     )
     validate(customer, exclude=("number",))
     customer.number = next_plain_number("customer", prefix="CU", width=6)
-    customer.save()
-    audit(
-        actor=actor,
-        channel=channel,
-        action="customer.created",
-        target=customer,
-        new_chain=True,
-        after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
-    )
+    _insert(customer, actor=actor, channel=channel)
     if contact_name.strip() or emails or phones:
         _new_contact(
             actor=actor,
@@ -308,6 +321,45 @@ def create_customer(
             phones=phones,
         )
     _index_names(customer)
+    return customer
+
+
+def _insert(customer: Customer, *, actor: User | None, channel: str) -> None:
+    customer.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.created",
+        target=customer,
+        new_chain=True,
+        after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
+    )
+
+
+def placeholder_customer(
+    *, number: str, name: str, notes: str = "", language: str = "en", channel: str
+) -> Customer:
+    """The system's customer with the reserved `number` (outside the CU-… series), created
+    by the first caller that needs it like every customer: audited (actor: the system) and
+    in the name index. E.g. "Unknown senders", who holds the cases of unrecognised senders.
+    Finding it is one query and no transaction of its own (mail intake asks for it)."""
+    found = Customer.objects.filter(number=number).first()
+    if found is not None:
+        return found
+    customer = Customer(
+        number=number,
+        kind=CustomerKind.ORGANISATION,
+        name=name.strip(),
+        language=language,
+        notes=notes,
+    )
+    validate(customer, exclude=("number",))
+    try:
+        with transaction.atomic():
+            _insert(customer, actor=None, channel=channel)
+            _index_names(customer)
+    except IntegrityError:  # a concurrent caller created it first
+        return Customer.objects.get(number=number)
     return customer
 
 
@@ -482,9 +534,7 @@ def update_contact(
     if not changed:
         return locked
     if "is_primary" in changed and locked.is_primary:
-        Contact.objects.filter(
-            customer=customer, is_primary=True, archived_at__isnull=True
-        ).exclude(pk=locked.pk).update(is_primary=False)
+        _demote_primary(actor=actor, channel=channel, customer=customer, keep=locked)
     validate(locked, exclude=("customer",))
     locked.save()
     if "name" in changed:
@@ -509,6 +559,7 @@ def archive_contact(*, actor: User | None, channel: str, contact: Contact) -> Co
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     if locked.archived_at is not None:
         return locked
+    was_primary = locked.is_primary
     locked.archived_at = timezone.now()
     locked.is_primary = False
     locked.save(update_fields=("archived_at", "is_primary"))
@@ -519,7 +570,8 @@ def archive_contact(*, actor: User | None, channel: str, contact: Contact) -> Co
         action="customer.contact_archived",
         target=locked,
         aggregate=customer,
-        after={"archived_at": locked.archived_at},
+        before={"archived_at": None, "is_primary": was_primary},
+        after={"archived_at": locked.archived_at, "is_primary": False},
     )
     return locked
 

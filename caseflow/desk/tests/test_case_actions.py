@@ -188,6 +188,7 @@ def test_close_before_resolve_is_an_illegal_transition(client, agent, desk_case)
 
 def test_assign_to_someone_and_a_team(client, agent, technician, desk_case):
     team = Team.objects.create(name="Espresso")
+    team.members.add(agent, technician)  # colleagues: case.assign suffices
     client.force_login(agent)
 
     response = post(
