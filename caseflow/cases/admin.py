@@ -35,6 +35,12 @@ class CodeAdmin(AuditedAdmin):
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).select_related("parent")
 
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        # A specific code is of its general code's kind (the inline does not ask for it).
+        for inline_form in formset.forms:
+            inline_form.instance.kind = form.instance.kind
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(EventType)
 class EventTypeAdmin(AuditedAdmin):

@@ -6,9 +6,9 @@ or delete a case's notes, and every chain still verifies. Drift detection compar
 
 - **Watched fields** (`watch`): for every row the trail has entries about (its `target`),
   the last value each watched field was recorded with (the newest entry whose `after`
-  names the field) must be the row's value today. An entry whose `after` is empty records
-  that the row was deleted: the row must then be gone, and a row with entries must exist
-  unless such an entry says it was deleted.
+  names the field) must be the row's value today. An entry with a `before` and no `after`
+  records that the row was deleted: the row must then be gone, and a row with entries must
+  exist unless such an entry says it was deleted.
 - **Recorded parts** (`watch_parts`): an aggregate's entries can list the parts they wrote
   (a case's timeline entries, by id and content hash). Every recorded part must still
   exist with that hash, and no part may exist that the trail does not know (from the first
@@ -166,8 +166,9 @@ class DriftCheck:
                 self.pending += 1
             state.last_entry = entry.pk
             if after is None:
-                state.deleted_by = entry.pk
-                state.values.clear()
+                if entry.before is not None:  # what it was, and nothing after: deleted
+                    state.deleted_by = entry.pk
+                    state.values.clear()
             elif isinstance(after, dict):
                 state.deleted_by = None
                 for name, value in after.items():
