@@ -23,9 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
@@ -37,6 +40,7 @@ from caseflow.core.models import AuditEntry
 # Rows compared per query (also keeps `IN (…)` lists below SQLite's variable limit).
 BATCH = 1000
 SHOWN = 60  # characters of a value quoted in a report
+_ENCODER = DjangoJSONEncoder()
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,23 @@ def _show(value: Any) -> str:
     return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
+def _as_recorded(value: Any) -> Any:
+    """`value` as `jsonable` would store it; plain values without the JSON round trip (the
+    check compares millions of them)."""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, datetime | date | time | Decimal | UUID):
+        return _ENCODER.default(value)
+    return jsonable(value)
+
+
 def _same(model_field: models.Field, recorded: Any, current: Any) -> bool:
     if model_field.many_to_many:
         return sorted(recorded or []) == sorted(current)
-    current = jsonable(current)
+    current = _as_recorded(current)
     if recorded == current:
         return True
     if None in (recorded, current):
@@ -156,7 +173,7 @@ class DriftCheck:
         self.parts = 0  # parts (timeline entries) compared so far
 
     def feed(self, entry: AuditEntry) -> None:
-        after = entry.after
+        after, entry_id = entry.after, entry.id
         spec = _WATCHED.get(entry.target_type)
         if spec is not None:
             rows = self.targets.setdefault(entry.target_type, {})
@@ -164,16 +181,16 @@ class DriftCheck:
             if state is None:
                 state = rows[entry.target_id] = _Target(entry.chain)
                 self.pending += 1
-            state.last_entry = entry.pk
+            state.last_entry = entry_id
             if after is None:
                 if entry.before is not None:  # what it was, and nothing after: deleted
-                    state.deleted_by = entry.pk
+                    state.deleted_by = entry_id
                     state.values.clear()
             elif isinstance(after, dict):
                 state.deleted_by = None
                 for name, value in after.items():
                     if name in spec.fields:
-                        state.values[name] = (value, entry.pk)
+                        state.values[name] = (value, entry_id)
         if not _PARTS or not isinstance(after, dict):
             return
         label, _sep, pk = entry.chain.rpartition(":")
@@ -191,7 +208,7 @@ class DriftCheck:
         if entry.seq == 1:
             record.complete = True
         for ref in refs:
-            record.refs[int(ref["id"])] = (str(ref["sha256"]), entry.pk)
+            record.refs[int(ref["id"])] = (str(ref["sha256"]), entry_id)
 
     def chain_done(self) -> Iterator[Drift]:
         if self.pending >= self.batch:
@@ -208,16 +225,19 @@ class DriftCheck:
             yield from _compare_parts(label, _PARTS[label], chains)
 
 
-def _current_rows(spec: Watched, pks: list[Any]) -> dict[Any, dict[str, Any]]:
+def _current_rows(spec: Watched, pks: list[Any], names: set[str]) -> dict[Any, dict[str, Any]]:
+    """The rows' values of the watched fields in `names` (only what some entry recorded:
+    a case's long texts are read only for the cases whose entries name them)."""
     model = spec.model
-    plain = [f for f in spec.fields.values() if not f.many_to_many]
-    names = [f.name for f in plain]
+    fields = [f for name, f in spec.fields.items() if name in names]
+    plain = [f for f in fields if not f.many_to_many]
+    ordered = [f.name for f in plain]
     rows: dict[Any, dict[str, Any]] = {}
     for pk, *values in model._base_manager.filter(pk__in=pks).values_list(
         "pk", *[f.attname for f in plain]
     ):
-        rows[pk] = dict(zip(names, values, strict=True))
-    for m2m in (f for f in spec.fields.values() if f.many_to_many):
+        rows[pk] = dict(zip(ordered, values, strict=True))
+    for m2m in (f for f in fields if f.many_to_many):
         through = m2m.remote_field.through  # type: ignore[union-attr]
         source = through._meta.get_field(m2m.m2m_field_name()).attname  # type: ignore[attr-defined]
         target = through._meta.get_field(m2m.m2m_reverse_field_name()).attname  # type: ignore[attr-defined]
@@ -233,7 +253,8 @@ def _compare_rows(spec: Watched, targets: dict[str, _Target]) -> Iterator[Drift]
     label = spec.model._meta.label_lower
     pk_field: Any = spec.model._meta.pk
     keyed = {pk_field.to_python(target_id): target_id for target_id in targets}
-    rows = _current_rows(spec, list(keyed))
+    recorded = {name for state in targets.values() for name in state.values}
+    rows = _current_rows(spec, list(keyed), recorded)
     for pk, target_id in keyed.items():
         state = targets[target_id]
         name = f"{label}:{target_id}"
