@@ -19,7 +19,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -802,22 +801,6 @@ def _forms(
     return built
 
 
-def _supply_totals(lines: list[SupplyLine]) -> list[dict[str, Any]]:
-    """Net, tax and gross per currency, for display (invoices compute their own, once)."""
-    totals: dict[str, dict[str, Any]] = {}
-    cent = Decimal("0.01")
-    for line in lines:
-        total = totals.setdefault(
-            line.currency, {"currency": line.currency, "net": Decimal(0), "tax": Decimal(0)}
-        )
-        net = line.net_amount
-        total["net"] += net
-        total["tax"] += (net * line.tax_rate / 100).quantize(cent)
-    for total in totals.values():
-        total["gross"] = total["net"] + total["tax"]
-    return list(totals.values())
-
-
 def _chips(case: Case, active: list[str]) -> list[dict[str, Any]]:
     base = reverse("desk:case_timeline", args=[case.pk])
     chips = []
@@ -965,7 +948,7 @@ def _detail_context(
         "allowed": allowed,
         "forms": _forms(case, allowed, bound or {}, opened),
         "lines": lines,
-        "totals": _supply_totals(lines),
+        "totals": selectors.supply_totals(lines),
         "cover": warranty_status(case.unit, timezone.localdate()) if case.unit else None,
         "case_type_overridden": case.case_type != case.suggested_case_type,
         **_timeline_context(case, [], None),
