@@ -37,12 +37,12 @@ from caseflow.cases.models import (
     SupplyLine,
     TimelineEvent,
 )
+from caseflow.cases.numbers import next_case_number
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.catalog.selectors import is_covered
 from caseflow.core.audit import audit, snapshot, stale_conflict
 from caseflow.core.errors import DomainError
 from caseflow.core.files import StoredFile, store_upload
-from caseflow.core.numbering import next_number
 from caseflow.core.validation import raise_first, validate
 from caseflow.customers.models import Contact, Customer
 
@@ -305,7 +305,7 @@ def open_case(
     # serialises every case creation. Not later than the INSERT, though: numbering the row
     # afterwards rewrote it (the number is indexed, so every index of the table got a
     # second entry and the table a dead row per case).
-    case.number = next_number("case", prefix="C", width=6)
+    case.number = next_case_number()
     case.save()
     _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
     search.index_case(case)
