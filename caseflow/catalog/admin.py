@@ -18,7 +18,7 @@ from caseflow.catalog.models import (
     ServiceContract,
     Unit,
 )
-from caseflow.customers.admin import ReadOnlyAdmin
+from caseflow.core.admin import ReadOnlyAdmin
 
 
 @admin.register(ProductType)
