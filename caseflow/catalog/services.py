@@ -35,7 +35,8 @@ from caseflow.catalog.models import (
     Unit,
     serial_validator,
 )
-from caseflow.core.audit import audit, snapshot, stale_conflict
+from caseflow.core.audit import audit, snapshot
+from caseflow.core.editing import Edit, archive, lock, refuse_unknown
 from caseflow.core.errors import DomainError
 from caseflow.core.numbering import next_number
 from caseflow.core.validation import validate
@@ -215,19 +216,12 @@ def update_product(
     A new warranty period applies to registrations from now on, not to earlier ones.
     """
     require(actor, "catalog.manage")
-    unknown = set(changes) - set(PRODUCT_FIELDS)
-    if unknown:
-        name = sorted(unknown)[0]
-        raise DomainError(_("%(field)s cannot be changed here.") % {"field": name}, field=name)
-    locked = Product.objects.select_for_update().get(pk=product.pk)
-    if version != locked.version:
-        raise stale_conflict(locked, label=str(locked))
-    before = snapshot(locked, PRODUCT_FIELDS)
-    for name, value in changes.items():
-        setattr(locked, name, value.strip() if name in ("sku", "name") else value)
+    refuse_unknown(changes, PRODUCT_FIELDS)
+    locked = lock(product, version=version)
+    edit = Edit(locked, PRODUCT_FIELDS)
+    edit.set({k: v.strip() if k in ("sku", "name") else v for k, v in changes.items()})
     _check_product(locked)
-    after = snapshot(locked, PRODUCT_FIELDS)
-    changed = [name for name in PRODUCT_FIELDS if before[name] != after[name]]
+    changed = edit.diff()
     if not changed:
         return locked
     if "sku" in changed and Product.objects.filter(sku=locked.sku).exclude(pk=locked.pk).exists():
@@ -241,17 +235,7 @@ def update_product(
             _("This product has serialised units; it cannot stop being serialised."),
             field="is_serialised",
         )
-    validate(locked)
-    locked.version += 1
-    locked.save()
-    audit(
-        actor=actor,
-        channel=channel,
-        action="catalog.product_updated",
-        target=locked,
-        before={name: before[name] for name in changed},
-        after={name: after[name] for name in changed},
-    )
+    edit.save(actor=actor, channel=channel, action="catalog.product_updated")
     return locked
 
 
@@ -259,18 +243,9 @@ def update_product(
 def archive_product(*, actor: User | None, channel: str, product: Product) -> Product:
     """Take a product out of the catalogue; its units, orders and cases keep it."""
     require(actor, "catalog.manage")
-    locked = Product.objects.select_for_update().get(pk=product.pk)
-    if locked.archived_at is None:
-        locked.archived_at = timezone.now()
-        locked.version += 1
-        locked.save(update_fields=("archived_at", "version"))
-        audit(
-            actor=actor,
-            channel=channel,
-            action="catalog.product_archived",
-            target=locked,
-            after={"archived_at": locked.archived_at},
-        )
+    locked, _changed = archive(
+        product, actor=actor, channel=channel, action="catalog.product_archived"
+    )
     return locked
 
 
@@ -484,39 +459,30 @@ def update_service_contract(
 ) -> ServiceContract:
     """Change a contract's level, dates or units, unless someone else changed it since."""
     require(actor, "contract.manage")
-    locked = ServiceContract.objects.select_for_update().get(pk=contract.pk)
-    if version != locked.version:
-        raise stale_conflict(locked, label=locked.number)
+    locked = lock(contract, version=version, label=lambda row: row.number)
     if locked.archived_at is not None:
         raise DomainError(_("This contract is archived."), field="contract_id", code="archived")
-    before = snapshot(locked, CONTRACT_FIELDS)
+    edit = Edit(locked, CONTRACT_FIELDS)
     if level is not None:
         _choice(level, ContractLevel.values, field="level")
         locked.level = level
     locked.starts_on = starts_on or locked.starts_on
     locked.ends_on = ends_on or locked.ends_on
     _check_contract_dates(locked.starts_on, locked.ends_on)
-    after = snapshot(locked, CONTRACT_FIELDS)
-    changed = [name for name in CONTRACT_FIELDS if before[name] != after[name]]
+    changed = edit.diff()
     old_units = sorted(locked.units.values_list("pk", flat=True))
     new_units = sorted({unit.pk for unit in units}) if units is not None else old_units
     if not changed and new_units == old_units:
         return locked
-    validate(locked, exclude=("customer",))
-    locked.version += 1
-    locked.save()
-    before_audit = {name: before[name] for name in changed}
-    after_audit = {name: after[name] for name in changed}
-    if new_units != old_units:
+    units_changed = new_units != old_units
+    if units_changed:
         locked.units.set(new_units)
-        before_audit["units"], after_audit["units"] = old_units, new_units
-    audit(
+    edit.save(
         actor=actor,
         channel=channel,
         action="catalog.contract_updated",
-        target=locked,
-        before=before_audit,
-        after=after_audit,
+        exclude=("customer",),
+        extra={"units": (old_units, new_units)} if units_changed else None,
     )
     return locked
 
@@ -527,18 +493,9 @@ def archive_service_contract(
 ) -> ServiceContract:
     """Cancel a contract: it no longer covers its units."""
     require(actor, "contract.manage")
-    locked = ServiceContract.objects.select_for_update().get(pk=contract.pk)
-    if locked.archived_at is None:
-        locked.archived_at = timezone.now()
-        locked.version += 1
-        locked.save(update_fields=("archived_at", "version"))
-        audit(
-            actor=actor,
-            channel=channel,
-            action="catalog.contract_archived",
-            target=locked,
-            after={"archived_at": locked.archived_at},
-        )
+    locked, _changed = archive(
+        contract, actor=actor, channel=channel, action="catalog.contract_archived"
+    )
     return locked
 
 
