@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from caseflow.accounts.models import Team
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.core.models import Channel, ChoiceLabels
+from caseflow.core.money import cents
 from caseflow.customers.models import Contact, Customer
 
 
@@ -394,4 +395,4 @@ class SupplyLine(models.Model):
 
     @property
     def net_amount(self) -> Decimal:
-        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+        return cents(self.quantity * self.unit_price)

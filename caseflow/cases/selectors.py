@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
@@ -12,6 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from caseflow.accounts.roles import can
 from caseflow.cases.models import Attachment, Case, Code, SupplyLine, TimelineEvent
+from caseflow.core.money import tax_on
 
 LIST_RELATED = ("customer", "owner", "team", "priority", "product", "unit")
 # Counting a list: exactly up to COUNT_LIMIT ("more than 10,000" past it), and on PostgreSQL
@@ -254,6 +257,24 @@ def count_up_to(queryset: QuerySet[Any], limit: int | None = None) -> int | None
     return None if found is None else found[0][0]
 
 
+def counts_up_to(querysets: list[QuerySet[Any]], limit: int) -> list[int]:
+    """How many rows each queryset has, each counted up to `limit` + 1 (more than `limit`
+    means "more"), in one statement of scalar subqueries: the LIMIT bounds each count, so no
+    time budget is needed (badges such as the case list's saved views: "999+")."""
+    if not querysets:
+        return []
+    parts, params = [], []
+    for queryset in querysets:
+        sql, part_params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
+        # Django compiled `sql`; its values are parameters
+        parts.append(f"(SELECT count(*) FROM ({sql}) counted)")  # noqa: S608
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return [int(value) for value in row]
+
+
 def ids_up_to(
     queryset: QuerySet[Any], limit: int, *, budget_ms: int = COUNT_BUDGET_MS
 ) -> list[int] | None:
@@ -263,3 +284,48 @@ def ids_up_to(
     sql, params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
     found = bounded_rows(sql, list(params), budget_ms=budget_ms)
     return None if found is None else [row[0] for row in found]
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """The supplies of one currency at one tax rate: what an invoice's VAT breakdown shows."""
+
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class SupplyTotal:
+    """Net, tax and gross of a case's supplies in one currency."""
+
+    currency: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    by_rate: tuple[TaxLine, ...]
+
+
+def supply_totals(lines: Iterable[SupplyLine]) -> list[SupplyTotal]:
+    """The totals of supply lines per currency (in the order the currencies first appear),
+    as an invoice computes them (EN 16931): each line's net rounded to the cent, the nets of
+    one rate summed, the tax on each rate's sum rounded half up, the gross their sum. The
+    tax is not summed from per-line taxes, which drift by a cent per few lines."""
+    nets: dict[str, dict[Decimal, Decimal]] = {}
+    for line in lines:
+        if line.removed_at is not None:
+            continue
+        by_rate = nets.setdefault(line.currency, {})
+        by_rate[line.tax_rate] = by_rate.get(line.tax_rate, Decimal(0)) + line.net_amount
+    totals = []
+    for currency, by_rate in nets.items():
+        breakdown = tuple(
+            TaxLine(rate=rate, net=net, tax=tax_on(net, rate))
+            for rate, net in sorted(by_rate.items())
+        )
+        net = sum((t.net for t in breakdown), Decimal(0))
+        tax = sum((t.tax for t in breakdown), Decimal(0))
+        totals.append(
+            SupplyTotal(currency=currency, net=net, tax=tax, gross=net + tax, by_rate=breakdown)
+        )
+    return totals

@@ -38,12 +38,13 @@ from caseflow.cases.models import (
     SupplyLine,
     TimelineEvent,
 )
+from caseflow.cases.numbers import next_case_number
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.catalog.selectors import is_covered
+from caseflow.core import rows
 from caseflow.core.audit import audit, snapshot, stale_conflict
 from caseflow.core.errors import DomainError, NotAllowed
 from caseflow.core.files import StoredFile, store_upload
-from caseflow.core.numbering import next_number
 from caseflow.core.validation import raise_first, validate
 from caseflow.customers.models import Contact, Customer
 
@@ -91,7 +92,7 @@ def _bump(case: Case, fields: Sequence[str]) -> None:
 def _system_event(
     case: Case, code: str, *, actor: User | None, channel: str, text: str = "", **data: Any
 ) -> TimelineEvent:
-    event = TimelineEvent.objects.create(
+    event = TimelineEvent(
         case=case,
         event_type_id=config.event_type_id(code),
         occurred_at=timezone.now(),
@@ -101,6 +102,7 @@ def _system_event(
         is_internal=True,
         data=data,
     )
+    rows.insert(event)  # append-only, nobody listens for its save: one plain INSERT
     search.index_event_text(case, text)
     return event
 
@@ -321,10 +323,17 @@ def open_case(
     # The number is taken as late as possible: its row lock is held until COMMIT and
     # serialises every case creation. Not later than the INSERT, though: numbering the row
     # afterwards rewrote it (the number is indexed, so every index of the table got a
-    # second entry and the table a dead row per case).
-    case.number = next_number("case", prefix="C", width=6)
-    case.save()
-    event = _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
+    # second entry and the table a dead row per case). What does not need the number is
+    # written before it: where the database hands out the case's key in advance
+    # (PostgreSQL), that is the first timeline event.
+    case.pk = rows.reserve_pk(Case)
+    event_first = case.pk is not None
+    if event_first:
+        event = _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
+    case.number = next_case_number()
+    rows.insert(case)
+    if not event_first:
+        event = _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
     search.index_case(case)
     audit(
         actor=actor,

@@ -19,8 +19,7 @@ from caseflow.catalog.models import (
     ServiceContract,
     Unit,
 )
-from caseflow.core.admin import AuditedAdmin
-from caseflow.customers.admin import ReadOnlyAdmin
+from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(ProductType)

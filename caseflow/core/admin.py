@@ -22,7 +22,10 @@ MASK = "********"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records nobody may change by hand."""
+    """For records nobody may change by hand: browse and search here; changes go through
+    the services (audited)."""
+
+    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

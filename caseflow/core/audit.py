@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caseflow.core import rows
 from caseflow.core.errors import Conflict
 from caseflow.core.models import AuditChainHead, AuditEntry, Channel
 
@@ -166,13 +167,40 @@ def audit(
         prev_hash=head.last_hash,
     )
     entry.hash = _entry_digest(entry)
-    entry.save(force_insert=True)
     head.last_seq, head.last_hash = entry.seq, entry.hash
-    if new_chain:
-        head.save(force_insert=True)
-    else:
-        head.save(update_fields=("last_seq", "last_hash"))
+    _append(entry, head, new_chain=new_chain)
     return entry
+
+
+def _append(entry: AuditEntry, head: AuditChainHead, *, new_chain: bool) -> None:
+    """Write `entry` and move (or start) the chain's `head` to it: one statement where the
+    database can write two tables at once (PostgreSQL), two elsewhere."""
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        rows.insert(entry)
+        if new_chain:
+            rows.insert(head)
+        else:
+            head.save(update_fields=("last_seq", "last_hash"))
+        return
+    entry_sql, entry_params = rows.insert_statement(entry, using=using)
+    if new_chain:
+        head_sql, head_params = rows.insert_statement(head, using=using)
+    else:
+        head_sql = _MOVE_HEAD
+        head_params = [head.last_seq, head.last_hash, head.chain]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH e AS ({entry_sql}), h AS ({head_sql}) SELECT id FROM e",  # noqa: S608
+            [*entry_params, *head_params],
+        )
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = using
+
+
+_MOVE_HEAD = "UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s WHERE chain = %s"
 
 
 def _entry_digest(entry: AuditEntry) -> str:

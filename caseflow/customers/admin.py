@@ -8,26 +8,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from caseflow.core.admin import AuditedAdmin
+from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.customers import services
 from caseflow.customers.models import Contact, ContactPoint, Customer, Region
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Business records: browse and search here; changes go through the services (audited)."""
-
-    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Region)

@@ -79,10 +79,10 @@ def test_query_count_does_not_grow_with_the_rows(
     for _ in range(27):
         desk_case_open(unit=desk_case_unit, owner=agent, team=team)
 
-    # page: session, user, priorities, owners, teams, product types, codes, 3 saved-view
-    # COUNTs, the list's count, rows with customer, product and unit joined (priority, owner,
-    # team from the pickers)
-    budget = (11 if not headers else 8) + COUNT
+    # page: session, user, the saved views' capped COUNTs (one statement), the list's count,
+    # rows with customer, product and unit joined (priority, owner, team, product types and
+    # codes from the cached configuration rows)
+    budget = (4 if not headers else 3) + COUNT
     with django_assert_max_num_queries(budget):
         response = client.get(URL, headers=headers)
     assert len(rows(response)) == 30
@@ -337,6 +337,21 @@ def test_saved_views_link_their_filters_and_count_their_cases(
     response = client.get(mine)
     assert len(rows(response)) == 2
     assert 'aria-current="page"' in response.content.decode()
+
+
+def test_a_saved_views_badge_stops_counting_past_its_limit(
+    client, agent, desk_case_open, monkeypatch
+):
+    monkeypatch.setattr(views, "VIEW_COUNT_LIMIT", 2)
+    for _ in range(3):
+        desk_case_open(owner=agent)
+    desk_case_open()
+    client.force_login(agent)
+
+    html = client.get(URL).content.decode()
+
+    counts = dict(re.findall(r'data-view-count="(\w+)">([^<]+)<', html))
+    assert counts == {"mine": "2+", "unassigned": "1", "waiting": "0"}
 
 
 def test_roles_that_only_read_see_the_list_without_new_case(client, quality_manager, desk_case):
