@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import OWNER_ROLES, require
-from caseflow.cases import config, search
+from caseflow.cases import config, events, search
 from caseflow.cases.models import (
     CASE_CHANNELS,
     TRANSITIONS,
@@ -103,6 +103,33 @@ def _system_event(
     )
     rows.insert(event)  # append-only, nobody listens for its save: one plain INSERT
     search.index_event_text(case, text)
+    return event
+
+
+def record_system_event(
+    *, case: Case, event_type: str, actor: User | None, channel: str, text: str = "", **data: Any
+) -> TimelineEvent:
+    """Write a system entry of another app on the case's timeline (e.g. workflow's "response
+    target missed"), inside the caller's transaction, with the caller's own audit entry.
+
+    `event_type` is a system type the app registered (a row with `is_system`, shipped by
+    its migration; its summary for readers through the ui registry). The case is locked,
+    so entries and other changes of one case are written one after the other. Subscribers
+    hear of it as EVENT_RECORDED."""
+    _check_channel(channel)
+    try:
+        found = config.event_type(event_type)
+    except EventType.DoesNotExist:
+        found = None
+    if found is None or not found.is_system or not found.active:
+        raise DomainError(_("Unknown event type."), field="event_type", code="unknown")
+    with transaction.atomic():
+        case = _lock(case, None)
+        event = _system_event(case, event_type, actor=actor, channel=channel, text=text, **data)
+        events.publish(
+            events.EVENT_RECORDED, case, actor=actor, channel=channel, event=event.pk,
+            type=event_type, internal=True,
+        )  # fmt: skip
     return event
 
 
@@ -246,8 +273,13 @@ def open_case(
     team: Team | None = None,
     received_at: datetime | None = None,
     promised_by: date | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> Case:
-    """Open a case for `customer`: number, suggested case type, first timeline event, audit."""
+    """Open a case for `customer`: number, suggested case type, first timeline event, audit.
+
+    `origin`: what the opening channel knows about where the case came from (plain values:
+    the address to answer, the language, the mailbox, the Message-ID …), handed to the
+    OPENED event's subscribers as its data (the channels acknowledge from it)."""
     require(actor, "case.create")
     if channel not in CASE_CHANNELS:
         raise DomainError(
@@ -326,6 +358,7 @@ def open_case(
         new_chain=True,
         after=snapshot(case, ("number", "customer", "subject", "case_type", "status", "owner")),
     )
+    events.publish(events.OPENED, case, actor=actor, channel=channel, **(origin or {}))
     return case
 
 
@@ -398,6 +431,7 @@ def update_case(
     audit(
         actor=actor, channel=channel, action="case.updated", target=case, before=before, after=after
     )
+    events.publish(events.CHANGED, case, actor=actor, channel=channel, fields=changed)
     return case
 
 
@@ -435,6 +469,9 @@ def move_case(
         target=case,
         before=before,
         after=snapshot(case, ("customer", "contact")),
+    )
+    events.publish(
+        events.CHANGED, case, actor=actor, channel=channel, fields=["customer", "contact"]
     )
     return case
 
@@ -495,6 +532,9 @@ def _transition(case: Case, status: str, *, actor: User | None, channel: str, no
         before={"status": before},
         after={"status": status},
     )
+    events.publish(
+        events.STATUS_CHANGED, case, actor=actor, channel=channel, before=before, after=status
+    )
     return case
 
 
@@ -540,6 +580,7 @@ def assign_case(
         before=before,
         after=after,
     )
+    events.publish(events.ASSIGNED, case, actor=actor, channel=channel, **after)
     return case
 
 
@@ -673,6 +714,15 @@ def _write_event(
             "attachments": [{"name": s.filename, "sha256": s.sha256} for s in stored],
         },
     )
+    events.publish(
+        events.EVENT_RECORDED,
+        case,
+        actor=actor,
+        channel=channel,
+        event=event.pk,
+        type=event_type.code,
+        internal=is_internal,
+    )
     return event
 
 
@@ -738,6 +788,7 @@ def add_supply(
             "tax_rate": line.tax_rate,
         },
     )
+    events.publish(events.SUPPLIES_CHANGED, case, actor=actor, channel=channel, line=line.pk)
     return line
 
 
@@ -763,6 +814,9 @@ def remove_supply(*, actor: User | None, channel: str, case: Case, line: SupplyL
         target=line,
         aggregate=case,
         before={"quantity": line.quantity, "product": line.product_id},
+    )
+    events.publish(
+        events.SUPPLIES_CHANGED, case, actor=actor, channel=channel, line=line.pk, removed=True
     )
     return line
 
@@ -811,6 +865,7 @@ def resolve_case(
             field="status",
             code="illegal_transition",
         )
+    events.check_guards(events.RESOLVE, case, actor)  # other apps' conditions (quality …)
     fields = ["status", "resolution_general", "resolution_specific", "solution"]
     if set_reason:
         fields += ["reason_general", "reason_specific"]
@@ -849,6 +904,7 @@ def resolve_case(
         before=before,
         after=snapshot(case, fields),
     )
+    events.publish(events.RESOLVED, case, actor=actor, channel=channel, fields=fields)
     return case
 
 
@@ -864,6 +920,7 @@ def close_case(*, actor: User | None, channel: str, case: Case, version: int | N
             field="status",
             code="illegal_transition",
         )
+    events.check_guards(events.CLOSE, case, actor)
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     _bump(case, ["status", "closed_at"])
@@ -876,6 +933,7 @@ def close_case(*, actor: User | None, channel: str, case: Case, version: int | N
         before={"status": CaseStatus.RESOLVED},
         after={"status": CaseStatus.CLOSED},
     )
+    events.publish(events.CLOSED, case, actor=actor, channel=channel)
     return case
 
 
@@ -909,4 +967,5 @@ def reopen_case(
         before={"status": before},
         after={"status": CaseStatus.OPEN, "reason": reason},
     )
+    events.publish(events.REOPENED, case, actor=actor, channel=channel, before=before)
     return case
