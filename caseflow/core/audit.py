@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, models, router, transaction
@@ -234,11 +234,29 @@ class BrokenLink:
         return f"{self.chain} seq {self.seq}: {where}{when}: {self.reason}"
 
 
+class Observer(Protocol):
+    """Something else checked on the same pass over the entries (see core.drift)."""
+
+    def feed(self, entry: AuditEntry) -> None: ...
+
+    def chain_done(self) -> Iterator[Any]: ...
+
+    def finish(self) -> Iterator[Any]: ...
+
+
 def broken_links(
     *, since: datetime | None = None, chain: str | None = None
 ) -> Iterator[BrokenLink]:
     """Every broken link, chain by chain. With `since`, each chain is checked from its first
     entry at or after that moment, trusting the link to the entry before it."""
+    return walk(since=since, chain=chain)  # type: ignore[return-value]
+
+
+def walk(
+    *, since: datetime | None = None, chain: str | None = None, observer: Observer | None = None
+) -> Iterator[Any]:
+    """`broken_links`, feeding every entry to `observer` too and yielding what it reports
+    after each chain (whole chains only: it sees a chain's entries in `seq` order)."""
     entries = AuditEntry.objects.order_by("chain", "seq")
     heads = AuditChainHead.objects.all()
     if chain:
@@ -282,6 +300,8 @@ def broken_links(
         if entry.chain != current:
             if last is not None:
                 yield from check_end(last)
+                if observer is not None:
+                    yield from observer.chain_done()
             current = entry.chain
             seen.add(current)
             if since is None:
@@ -310,8 +330,12 @@ def broken_links(
             )
         prev_seq, prev_hash = entry.seq, entry.hash
         last = entry
+        if observer is not None:
+            observer.feed(entry)
     if last is not None:
         yield from check_end(last)
+    if observer is not None:
+        yield from observer.finish()
     if since is None:
         for name, (last_seq, _digest) in head_of.items():
             if name not in seen and last_seq:

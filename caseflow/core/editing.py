@@ -124,14 +124,18 @@ def archive(
     if locked.archived_at is not None:  # type: ignore[attr-defined]
         return locked, False
     moment = timezone.now()
-    _toggle(locked, archived_at=moment, **(also or {}))
+    also = dict(also or {})
+    # what `also` changes is recorded too (verify_audit compares it with the row)
+    before = {name: getattr(locked, name) for name in also} or None
+    _toggle(locked, archived_at=moment, **also)
     audit(
         actor=actor,
         channel=channel,
         action=action,
         target=locked,
         aggregate=aggregate,
-        after={"archived_at": moment},
+        before=before,
+        after={"archived_at": moment, **also},
     )
     return locked, True
 

@@ -13,7 +13,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Language, User
@@ -171,6 +171,27 @@ def _add_point(
     return point
 
 
+def _demote_primary(
+    *, actor: User | None, channel: str, customer: Customer, keep: Contact | None = None
+) -> None:
+    """The customer's other primary contact (one, by the rule) stops being primary, with
+    its own audit entry."""
+    others = Contact.objects.filter(customer=customer, is_primary=True, archived_at__isnull=True)
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    for other in others.only("id"):
+        audit(
+            actor=actor,
+            channel=channel,
+            action="customer.contact_updated",
+            target=other,
+            aggregate=customer,
+            before={"is_primary": True},
+            after={"is_primary": False},
+        )
+        Contact.objects.filter(pk=other.pk).update(is_primary=False)
+
+
 def _new_contact(
     *,
     actor: User | None,
@@ -193,7 +214,7 @@ def _new_contact(
     ]
     has_primary = customer.contacts.filter(is_primary=True, archived_at__isnull=True).exists()
     if is_primary and has_primary:
-        customer.contacts.filter(is_primary=True, archived_at__isnull=True).update(is_primary=False)
+        _demote_primary(actor=actor, channel=channel, customer=customer)
     contact = Contact(
         customer=customer,
         name=(name or "").strip(),
@@ -284,15 +305,7 @@ def create_customer(
     )
     validate(customer, exclude=("number",))
     customer.number = next_plain_number("customer", prefix="CU", width=6)
-    customer.save()
-    audit(
-        actor=actor,
-        channel=channel,
-        action="customer.created",
-        target=customer,
-        new_chain=True,
-        after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
-    )
+    _insert(customer, actor=actor, channel=channel)
     if contact_name.strip() or emails or phones:
         _new_contact(
             actor=actor,
@@ -304,6 +317,45 @@ def create_customer(
             phones=phones,
         )
     _index_names(customer)
+    return customer
+
+
+def _insert(customer: Customer, *, actor: User | None, channel: str) -> None:
+    customer.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.created",
+        target=customer,
+        new_chain=True,
+        after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
+    )
+
+
+def placeholder_customer(
+    *, number: str, name: str, notes: str = "", language: str = "en", channel: str
+) -> Customer:
+    """The system's customer with the reserved `number` (outside the CU-… series), created
+    by the first caller that needs it like every customer: audited (actor: the system) and
+    in the name index. E.g. "Unknown senders", who holds the cases of unrecognised senders.
+    Finding it is one query and no transaction of its own (mail intake asks for it)."""
+    found = Customer.objects.filter(number=number).first()
+    if found is not None:
+        return found
+    customer = Customer(
+        number=number,
+        kind=CustomerKind.ORGANISATION,
+        name=name.strip(),
+        language=language,
+        notes=notes,
+    )
+    validate(customer, exclude=("number",))
+    try:
+        with transaction.atomic():
+            _insert(customer, actor=None, channel=channel)
+            _index_names(customer)
+    except IntegrityError:  # a concurrent caller created it first
+        return Customer.objects.get(number=number)
     return customer
 
 
@@ -426,9 +478,7 @@ def update_contact(
     if not edit.diff():
         return locked
     if "is_primary" in edit.changed and locked.is_primary:
-        Contact.objects.filter(
-            customer=customer, is_primary=True, archived_at__isnull=True
-        ).exclude(pk=locked.pk).update(is_primary=False)
+        _demote_primary(actor=actor, channel=channel, customer=customer, keep=locked)
     edit.save(
         actor=actor,
         channel=channel,

@@ -166,7 +166,7 @@ def test_list_filters_and_keyset_pages(api, open_case, customer, other_customer)
 
 
 def test_list_costs_the_same_for_3_and_30_cases(
-    api, open_case, django_assert_max_num_queries, technician
+    api, open_case, django_assert_max_num_queries, technician, colleagues
 ):
     for _ in range(3):
         open_case(owner=technician)

@@ -29,6 +29,7 @@ from caseflow.channels.models import (
     CallState,
     CtiEvent,
 )
+from caseflow.core.audit import audit
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.phones import to_e164
@@ -208,19 +209,31 @@ def _attribute(call: Call, *, event: str, side: _Side) -> set[str]:
 
 
 @transaction.atomic
-def link_call(*, actor: User | None, call: Call, case: Case) -> Call:
+def link_call(*, actor: User | None, call: Call, case: Case, channel: str = Channel.UI) -> Call:
     """The agent says which case a call is about (from the incoming-call notice); the call is
-    then logged there. An agent who links a call nobody took makes it his."""
+    then logged there. An agent who links a call nobody took makes it his. Audited in the
+    case's chain (the case it was linked to before, if any, is named in `before`)."""
     require(actor, "case.event")
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.event_id is not None:
         raise DomainError(_("This call is already logged on a case."), field="call")
+    before = {"case": call.case_id, "agent": call.agent_id}
     fields = ["case", "updated_at"]
     call.case = case
     if call.agent_id is None and actor is not None:
         call.agent = actor
         fields.append("agent")
     call.save(update_fields=fields)
+    after = {"case": case.pk, "agent": call.agent_id, "call": call.call_id}
+    audit(
+        actor=actor,
+        channel=channel,
+        action="call.linked",
+        target=call,
+        aggregate=case,
+        before=before,
+        after=after,
+    )
     return call
 
 

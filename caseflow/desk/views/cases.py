@@ -1069,7 +1069,9 @@ def _act(
         try:
             perform(case, form)
         except NotAllowed as exc:
-            return HttpResponseForbidden(exc.message)
+            if exc.field is None:  # the role lacks the capability: nothing to correct here
+                return HttpResponseForbidden(exc.message)
+            add_service_error(form, exc)  # allowed in general, not this choice (an owner)
         except Conflict as exc:
             form.add_error(None, exc.message)
             status, conflict = 409, True
