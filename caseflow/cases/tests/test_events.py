@@ -121,3 +121,20 @@ def test_a_guard_refuses_resolving_with_its_reason(open_case, agent, codes):
     assert "approved complaint record" in exc.value.message
     case.refresh_from_db()
     assert case.status != "resolved"
+
+
+def test_another_app_writes_its_own_system_entry(
+    open_case, received, django_capture_on_commit_callbacks
+):
+    from caseflow.core.models import AuditEntry
+
+    case = open_case()
+    with pytest.raises(DomainError):  # notes are people's entries, not an app's
+        services.record_system_event(case=case, event_type="note", actor=None, channel="system")
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.record_system_event(
+            case=case, event_type="field_changed", actor=None, channel="system", fields=["x"]
+        )
+    assert event.event_type.is_system and event.data == {"fields": ["x"]}
+    assert AuditEntry.objects.filter(action="case.system_event", target_id=str(event.pk)).exists()
+    assert received[-1].kind == events.EVENT_RECORDED and received[-1].data["event"] == event.pk
