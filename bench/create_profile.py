@@ -15,8 +15,8 @@ and prints per created case:
 - how long the case-number row lock was held, from the numbering UPDATE until its COMMIT
   had finished (every case creation queues on that lock), with each statement inside it.
 
-A profile, not a load test: it needs no `flock`, and other work on the machine shows in
-the times, not in the counts.
+A profile, not a load test: it may run beside other work, which shows in the times, not in
+the counts.
 """
 
 from __future__ import annotations

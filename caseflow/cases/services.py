@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import OWNER_ROLES, can, require
-from caseflow.cases import config, search
+from caseflow.cases import config, events, search
 from caseflow.cases.integrity import OPENED_FIELDS, recorded
 from caseflow.cases.models import (
     CASE_CHANNELS,
@@ -104,6 +104,41 @@ def _system_event(
     )
     rows.insert(event)  # append-only, nobody listens for its save: one plain INSERT
     search.index_event_text(case, text)
+    return event
+
+
+def record_system_event(
+    *, case: Case, event_type: str, actor: User | None, channel: str, text: str = "", **data: Any
+) -> TimelineEvent:
+    """Write a system entry of another app on the case's timeline (e.g. workflow's "response
+    target missed"), inside the caller's transaction.
+
+    `event_type` is a system type the app registered (a row with `is_system`, shipped by
+    its migration; its summary for readers through the ui registry). The case is locked,
+    so entries and other changes of one case are written one after the other; the entry is
+    recorded in the case's audit chain. Subscribers hear of it as EVENT_RECORDED."""
+    _check_channel(channel)
+    try:
+        found = config.event_type(event_type)
+    except EventType.DoesNotExist:
+        found = None
+    if found is None or not found.is_system or not found.active:
+        raise DomainError(_("Unknown event type."), field="event_type", code="unknown")
+    with transaction.atomic():
+        case = _lock(case, None)
+        event = _system_event(case, event_type, actor=actor, channel=channel, text=text, **data)
+        audit(  # the chain records every timeline entry (verify_audit's drift check)
+            actor=actor,
+            channel=channel,
+            action="case.system_event",
+            target=event,
+            aggregate=case,
+            after={"event_type": event_type, **recorded(event)},
+        )
+        events.publish(
+            events.EVENT_RECORDED, case, actor=actor, channel=channel, event=event.pk,
+            type=event_type, internal=True,
+        )  # fmt: skip
     return event
 
 
@@ -263,8 +298,13 @@ def open_case(
     team: Team | None = None,
     received_at: datetime | None = None,
     promised_by: date | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> Case:
-    """Open a case for `customer`: number, suggested case type, first timeline event, audit."""
+    """Open a case for `customer`: number, suggested case type, first timeline event, audit.
+
+    `origin`: what the opening channel knows about where the case came from (plain values:
+    the address to answer, the language, the mailbox, the Message-ID …), handed to the
+    OPENED event's subscribers as its data (the channels acknowledge from it)."""
     require(actor, "case.create")
     if channel not in CASE_CHANNELS:
         raise DomainError(
@@ -343,6 +383,7 @@ def open_case(
         new_chain=True,
         after={**snapshot(case, OPENED_FIELDS), **recorded(event)},
     )
+    events.publish(events.OPENED, case, actor=actor, channel=channel, **(origin or {}))
     return case
 
 
@@ -420,6 +461,7 @@ def update_case(
         before=before,
         after={**after, **recorded(event)},
     )
+    events.publish(events.CHANGED, case, actor=actor, channel=channel, fields=changed)
     return case
 
 
@@ -457,6 +499,9 @@ def move_case(
         target=case,
         before=before,
         after={**snapshot(case, ("customer", "contact")), **recorded(event)},
+    )
+    events.publish(
+        events.CHANGED, case, actor=actor, channel=channel, fields=["customer", "contact"]
     )
     return case
 
@@ -517,6 +562,9 @@ def _transition(case: Case, status: str, *, actor: User | None, channel: str, no
         before={"status": before},
         after={"status": status, **recorded(event)},
     )
+    events.publish(
+        events.STATUS_CHANGED, case, actor=actor, channel=channel, before=before, after=status
+    )
     return case
 
 
@@ -562,6 +610,7 @@ def assign_case(
         before=before,
         after={**after, **recorded(event)},
     )
+    events.publish(events.ASSIGNED, case, actor=actor, channel=channel, **after)
     return case
 
 
@@ -696,6 +745,15 @@ def _write_event(
             **recorded(event, [(s.filename, s.sha256) for s in stored]),
         },
     )
+    events.publish(
+        events.EVENT_RECORDED,
+        case,
+        actor=actor,
+        channel=channel,
+        event=event.pk,
+        type=event_type.code,
+        internal=is_internal,
+    )
     return event
 
 
@@ -762,6 +820,7 @@ def add_supply(
             **recorded(event),
         },
     )
+    events.publish(events.SUPPLIES_CHANGED, case, actor=actor, channel=channel, line=line.pk)
     return line
 
 
@@ -788,6 +847,9 @@ def remove_supply(*, actor: User | None, channel: str, case: Case, line: SupplyL
         aggregate=case,
         before={"quantity": line.quantity, "product": line.product_id},
         after={"removed_at": line.removed_at, **recorded(event)},
+    )
+    events.publish(
+        events.SUPPLIES_CHANGED, case, actor=actor, channel=channel, line=line.pk, removed=True
     )
     return line
 
@@ -836,6 +898,7 @@ def resolve_case(
             field="status",
             code="illegal_transition",
         )
+    events.check_guards(events.RESOLVE, case, actor)  # other apps' conditions (quality …)
     fields = ["status", "resolution_general", "resolution_specific", "solution"]
     if set_reason:
         fields += ["reason_general", "reason_specific"]
@@ -874,6 +937,7 @@ def resolve_case(
         before=before,
         after={**snapshot(case, fields), **recorded(event)},
     )
+    events.publish(events.RESOLVED, case, actor=actor, channel=channel, fields=fields)
     return case
 
 
@@ -889,6 +953,7 @@ def close_case(*, actor: User | None, channel: str, case: Case, version: int | N
             field="status",
             code="illegal_transition",
         )
+    events.check_guards(events.CLOSE, case, actor)
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     _bump(case, ["status", "closed_at"])
@@ -901,6 +966,7 @@ def close_case(*, actor: User | None, channel: str, case: Case, version: int | N
         before={"status": CaseStatus.RESOLVED},
         after={"status": CaseStatus.CLOSED, **recorded(event)},
     )
+    events.publish(events.CLOSED, case, actor=actor, channel=channel)
     return case
 
 
@@ -936,4 +1002,5 @@ def reopen_case(
         before={"status": before},
         after={"status": CaseStatus.OPEN, "reason": reason, **recorded(event)},
     )
+    events.publish(events.REOPENED, case, actor=actor, channel=channel, before=before)
     return case
