@@ -215,19 +215,6 @@ class UnitFilters(PageQuery):
     product_id: Id | None = None
 
 
-class HistoryOut(Schema):
-    id: int
-    number: str
-    subject: str
-    status: str
-    received_at: datetime
-
-
-class HistoryPageOut(Schema):
-    items: list[HistoryOut]
-    next_cursor: str | None
-
-
 class RegistrationIn(Schema):
     unit_id: Id | None = Field(None, description="the unit; or give product_id and serial")
     product_id: Id | None = None
@@ -471,15 +458,6 @@ def _unit_detail(request: HttpRequest, unit_id: Id) -> dict[str, Any]:
 def get_unit(request: HttpRequest, unit_id: Id) -> Any:
     """A unit with its active registration and today's warranty and contract cover."""
     return _unit_detail(request, unit_id)
-
-
-@router.get("/units/{unit_id}/history", response={200: HistoryPageOut, **ERRORS})
-def unit_history(request: HttpRequest, unit_id: Id, page: Query[PageQuery]) -> Any:
-    """The unit's service history: its cases, newest first."""
-    unit = selectors.units_visible_to(request.user).get(pk=unit_id)
-    require(request.user, "case.view")
-    cases = selectors.service_history(unit)
-    return _page(cases, ("-received_at", "-id"), page.cursor, page.limit)
 
 
 # --- registrations --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from caseflow.accounts.roles import can
-from caseflow.cases.selectors import cases_visible_to
+from caseflow.cases.selectors import caller_card, cases_visible_to
 from caseflow.channels.calls import selectors, services
 from caseflow.channels.models import CALL_LIVE, Call
 from caseflow.core.errors import DomainError, NotAllowed
@@ -57,8 +57,6 @@ def _put_away(request: HttpRequest, call: Call) -> None:
 
 
 def _notice_context(request: HttpRequest, call: Call, key: str) -> dict[str, Any]:
-    from caseflow.desk.selectors import caller_card  # the desk's caller panel, compact
-
     user = request.user
     card = None
     if call.customer_id is not None and can(user, "customer.view"):

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from caseflow.accounts.roles import can
 from caseflow.cases import services
 from caseflow.cases.models import ACTIVE
-from caseflow.cases.selectors import cases_visible_to
+from caseflow.cases.selectors import caller_card, cases_visible_to
 from caseflow.core.errors import DomainError, NotAllowed
 from caseflow.core.models import Channel
 from caseflow.customers.models import Customer
@@ -64,11 +64,10 @@ def allowed(user: Any) -> dict[str, bool]:
 def caller_context(request: HttpRequest, customer_id: int, *, q: str = "") -> dict[str, Any]:
     """What the caller panel shows; Http404 for a customer that does not exist."""
     try:
-        card = selectors.caller_card(
-            viewer=request.user, customer_id=customer_id, on=timezone.localdate()
-        )
+        card = caller_card(viewer=request.user, customer_id=customer_id, on=timezone.localdate())
     except Customer.DoesNotExist:
         raise Http404(_("No such customer.")) from None
+    selectors.show_points([card.customer])
     return {
         "card": card,
         "customer": card.customer,
