@@ -15,7 +15,7 @@ from caseflow.cases import services
 from caseflow.cases.models import Case, CaseType
 from caseflow.catalog.tests.factories import ServiceContractFactory
 from caseflow.core.models import Channel
-from caseflow.desk.views import cases as views
+from caseflow.desk.views.cases import timeline as views
 
 pytestmark = pytest.mark.django_db
 
