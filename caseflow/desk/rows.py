@@ -1,5 +1,4 @@
-"""The case list's rows as plain strings, prepared in Python (and the cell formats other
-screens share: `duration_text`, `short_datetime`).
+"""The case list's rows as plain strings, prepared in Python.
 
 The case list shows 50 rows of ten cells on every page and every filter change. Through the
 template language those cells cost ~10 ms of CPU per page (a `reverse()` and two `date`
@@ -10,17 +9,16 @@ dict key before an attribute, so `{{ row.number }}` is its cheapest lookup.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from caseflow.cases.models import Case
+from caseflow.ui.text import short_datetime
 
 # The marks the case search puts around a matched word in a snippet (caseflow.cases.search).
 SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"
@@ -42,63 +40,6 @@ def pk_url(name: str) -> Callable[[int], str]:
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, the last one an ellipsis when it was longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def duration_text(seconds: int | None) -> str:
-    """A call's length as people read it: "4:05", "1:02:03"; "" when unknown."""
-    if seconds is None:
-        return ""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-# Django format characters a list or timeline prints 50 times a page, as `str.format` fields
-# of the datetime (Django's `dateformat` interprets the pattern anew for every value).
-_FAST_FIELDS = {
-    "d": "{0.day:02d}",
-    "j": "{0.day}",
-    "m": "{0.month:02d}",
-    "n": "{0.month}",
-    "Y": "{0.year}",
-    "y": "{1:02d}",
-    "H": "{0.hour:02d}",
-    "G": "{0.hour}",
-    "i": "{0.minute:02d}",
-    "s": "{0.second:02d}",
-}
-_PLAIN = frozenset(" ./-:,")
-
-
-@functools.lru_cache(maxsize=32)
-def _compiled(pattern: str) -> str | None:
-    """`pattern` as a `str.format` template, or None when it uses anything else (month names,
-    a.m./p.m., escapes): those stay with Django's `dateformat`."""
-    parts = []
-    for char in pattern:
-        if char in _FAST_FIELDS:
-            parts.append(_FAST_FIELDS[char])
-        elif char in _PLAIN:
-            parts.append(char)
-        else:
-            return None
-    return "".join(parts)
-
-
-def short_datetime() -> Callable[[Any], str]:
-    """A datetime in the active time zone and language's short format (`SHORT_DATETIME_FORMAT`,
-    as the `date` filter prints it), with the zone and format looked up once."""
-    zone = timezone.get_current_timezone()
-    pattern = formats.get_format("SHORT_DATETIME_FORMAT")
-    template = _compiled(pattern)
-    if template is None:
-        return lambda moment: dateformat.format(moment.astimezone(zone), pattern)
-
-    def fast(moment: Any) -> str:
-        local = moment.astimezone(zone)
-        return template.format(local, local.year % 100)
-
-    return fast
 
 
 def highlight(snippet: str, limit: int = SNIPPET_CHARS) -> SafeString:

@@ -37,7 +37,7 @@ from caseflow.cases.models import (
 )
 from caseflow.catalog.models import Product, ProductType, Unit
 from caseflow.customers.models import Contact, Customer
-from caseflow.desk.forms.fields import CallDurationField
+from caseflow.ui.forms import CallDurationField, DeskForm, MultipleFileField
 
 OWNER_ME = "me"
 OWNER_NONE = "none"
@@ -72,38 +72,6 @@ class Choices:
 
     def priority(self, code: str) -> Priority | None:
         return next((p for p in self.priorities if p.code == code), None)
-
-
-class DeskForm(forms.Form):
-    """Bootstrap classes on every widget, ids unique per form on a page full of forms, and
-    fields with errors marked for the eye and for screen readers."""
-
-    slug = "form"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", f"{self.slug}-%s")
-        super().__init__(*args, **kwargs)
-        for bound in self:
-            widget = bound.field.widget
-            if widget.is_hidden:
-                continue
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self.slug}-{name}-error"
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -462,22 +430,6 @@ class CaseOpenForm(CodePairs, DeskForm):
 
 
 # --- actions on a case --------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class NoteForm(DeskForm):

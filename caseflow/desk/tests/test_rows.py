@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import datetime
-
 import pytest
-from django.template import Context, Template
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 
 from caseflow.accounts.models import Team
 from caseflow.cases.models import CaseStatus, Priority
-from caseflow.desk import rows
-from caseflow.desk.rows import case_rows, clip, pk_url, short_datetime
+from caseflow.desk.rows import case_rows, clip, pk_url
 
 pytestmark = pytest.mark.django_db
 
@@ -31,37 +26,6 @@ def test_pk_url_is_reverse_for_every_key():
 def test_clip(text, limit, expected):
     assert clip(text, limit) == expected
     assert len(clip(text, limit)) <= limit
-
-
-@pytest.mark.parametrize(
-    ("language", "zone"),
-    [("en", "America/New_York"), ("de", "Asia/Tokyo"), ("es", "Europe/Madrid"), ("fr", "UTC")],
-)
-def test_short_datetime_prints_what_the_date_filter_prints(language, zone):
-    moments = [
-        datetime(2026, 3, 2, 23, 30, tzinfo=zoneinfo.ZoneInfo("UTC")),
-        datetime(2009, 12, 31, 0, 5, 9, tzinfo=zoneinfo.ZoneInfo("UTC")),
-        datetime(2026, 10, 25, 1, 30, tzinfo=zoneinfo.ZoneInfo("UTC")),  # summer time ends
-    ]
-    with translation.override(language), timezone.override(zone):
-        when = short_datetime()
-        for moment in moments:
-            expected = Template('{{ moment|date:"SHORT_DATETIME_FORMAT" }}').render(
-                Context({"moment": moment})
-            )
-            assert when(moment) == expected
-
-
-@pytest.mark.parametrize("pattern", ["d/m/Y H:i", "j.n.y G:i:s", "N j, Y, P", "\\\\d d", "Y-m-d"])
-def test_short_datetime_prints_any_pattern_as_django_does(pattern, monkeypatch):
-    """Patterns of the plain fields are printed without `dateformat`; any other character
-    (month names, a.m./p.m., escapes) falls back to it."""
-    monkeypatch.setattr(rows.formats, "get_format", lambda name: pattern)
-    moment = datetime(2026, 3, 2, 9, 5, 7, tzinfo=zoneinfo.ZoneInfo("UTC"))
-    with timezone.override("Europe/Berlin"):
-        expected = dateformat.format(moment.astimezone(zoneinfo.ZoneInfo("Europe/Berlin")), pattern)
-        assert short_datetime()(moment) == expected
-    assert (rows._compiled(pattern) is None) == any(c in pattern for c in "NP\\")
 
 
 def test_a_row_holds_each_cell(agent, desk_case_open, desk_case_unit):

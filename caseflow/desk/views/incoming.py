@@ -31,7 +31,8 @@ from caseflow.customers.models import Customer
 from caseflow.desk import selectors
 from caseflow.desk.forms.customers import CustomerCreateForm
 from caseflow.desk.forms.incoming import CallerSearchForm, CallNoteForm
-from caseflow.desk.views.cases import add_service_error
+from caseflow.desk.views.cases.common import FIELD_ALIASES
+from caseflow.ui.forms import add_service_error
 
 
 def incoming_url(*, q: str = "", customer: int | None = None, unit: int | None = None) -> str:
@@ -182,7 +183,7 @@ def incoming_call(request: HttpRequest, pk: int) -> HttpResponse:
         except NotAllowed:
             return HttpResponseForbidden(_("Your role does not allow this."))
         except DomainError as exc:
-            add_service_error(form, exc)
+            add_service_error(form, exc, FIELD_ALIASES)
         else:
             status = 200
             form = None  # type: ignore[assignment]

@@ -23,7 +23,6 @@ from caseflow.desk.views.cases.actions import (
     case_supply_add,
     case_supply_remove,
 )
-from caseflow.desk.views.cases.common import add_service_error
 from caseflow.desk.views.cases.detail import (
     case_action_form,
     case_attachment,
@@ -34,6 +33,7 @@ from caseflow.desk.views.cases.detail import (
 )
 from caseflow.desk.views.cases.listing import case_list
 from caseflow.desk.views.cases.new import case_new
+from caseflow.ui.forms import add_service_error
 
 # The channels' case actions use these three until they join the case page's registry.
 __all__ = ["add_service_error", "case_changed", "load_case", "urlpatterns"]

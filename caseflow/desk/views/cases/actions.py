@@ -41,8 +41,9 @@ from caseflow.desk.forms.cases import (
     StatusForm,
     SupplyForm,
 )
-from caseflow.desk.views.cases.common import add_service_error, codes_by_kind
+from caseflow.desk.views.cases.common import FIELD_ALIASES, codes_by_kind
 from caseflow.desk.views.cases.detail import detail_context, load_case
+from caseflow.ui.forms import add_service_error
 
 # --- actions ------------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ def _act(
             form.add_error(None, exc.message)
             status, conflict = 409, True
         except DomainError as exc:
-            add_service_error(form, exc)
+            add_service_error(form, exc, FIELD_ALIASES)
         else:
             messages.success(request, done % {"number": case.number})
             return case_changed(request, pk, name)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-
 from caseflow.accounts.models import Team, User
 from caseflow.cases import config
 from caseflow.cases.models import (
@@ -15,7 +13,6 @@ from caseflow.cases.models import (
     CodeKind,
     Priority,
 )
-from caseflow.core.errors import DomainError
 from caseflow.desk.forms.cases import (
     Choices,
 )
@@ -62,12 +59,3 @@ def with_params(query: Any, **params: Any) -> str:
 
 # Service fields that a form calls differently.
 FIELD_ALIASES = {"call_duration": "duration", "call_outcome": "outcome"}
-
-
-def add_service_error(form: forms.Form, exc: DomainError) -> None:
-    """Put the service's message on the field it names, or above the form."""
-    name = exc.field or ""
-    name = FIELD_ALIASES.get(name, name)
-    if name not in form.fields and name.endswith("_id"):
-        name = name[: -len("_id")]
-    form.add_error(name if name in form.fields else None, exc.message)

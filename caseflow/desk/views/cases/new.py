@@ -31,7 +31,8 @@ from caseflow.desk.forms.cases import (
     CaseOpenForm,
     Choices,
 )
-from caseflow.desk.views.cases.common import add_service_error, codes_by_kind
+from caseflow.desk.views.cases.common import FIELD_ALIASES, codes_by_kind
+from caseflow.ui.forms import add_service_error
 
 # --- opening a case -----------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             except NotAllowed:
                 return HttpResponseForbidden(_("Your role does not allow this."))
             except DomainError as exc:
-                add_service_error(form, exc)
+                add_service_error(form, exc, FIELD_ALIASES)
             else:
                 messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
                 target = reverse("desk:case_detail", args=[case.pk])

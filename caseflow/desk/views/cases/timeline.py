@@ -23,7 +23,7 @@ from caseflow.cases.models import (
 )
 from caseflow.channels.outbound.selectors import attach_outbound
 from caseflow.core.pagination import keyset_page
-from caseflow.desk.rows import duration_text, short_datetime
+from caseflow.ui.text import duration_text, short_datetime
 
 TIMELINE_PAGE = 50
 EVENT_ORDER = ("-occurred_at", "-id")
