@@ -14,8 +14,9 @@ client and asks, in turn, for:
 - /cases/ (htmx)    the rows partial
 
 Each line gives the process CPU time per request (`time.process_time`: Django, the template
-engine, psycopg's side of the queries; PostgreSQL's own time is not in it), median, mean and
-p95 over `--rounds` requests after `--warmup` ones, and the queries per request. Used to
+engine, psycopg's side of the queries; PostgreSQL's own time is not in it), minimum, 10th
+percentile, median, mean and p95 over `--rounds` requests after `--warmup` ones, and the
+queries per request. On a busy machine the minimum and the 10th percentile move least. Used to
 compare two versions of the code on the same machine, one after the other: run it from each
 tree. Prints the load average and the CPU calibration figure of bench/_common.py.
 """
@@ -95,6 +96,8 @@ def measure(client: object, paths: list[str], rounds: int, warmup: int, **extra:
     with CaptureQueriesContext(connection) as queries:
         client.get(paths[0], **extra)  # type: ignore[attr-defined]
     return {
+        "min": min(times),
+        "p10": percentile(times, 10),
         "median": statistics.median(times),
         "mean": statistics.fmean(times),
         "p95": percentile(times, 95),
@@ -128,8 +131,9 @@ def main() -> None:
     for label, paths, extra in screens:
         result = measure(client, paths, args.rounds, args.warmup, **extra)
         print(
-            f"{label:<28} CPU ms per request: median={result['median']:6.2f} "
-            f"mean={result['mean']:6.2f} p95={result['p95']:6.2f}  queries={result['queries']}"
+            f"{label:<28} CPU ms per request: min={result['min']:6.2f} p10={result['p10']:6.2f} "
+            f"median={result['median']:6.2f} mean={result['mean']:6.2f} p95={result['p95']:6.2f}"
+            f"  queries={result['queries']}"
         )
     print(load_note())
 

@@ -11,3 +11,11 @@ class UiConfig(AppConfig):
     name = "caseflow.ui"
     label = "ui"
     verbose_name = _("Screens")
+
+    def ready(self) -> None:
+        # The cases' own timeline entries: what each system entry changed, in words.
+        from caseflow.cases.summaries import SUMMARIES
+        from caseflow.ui.registry import TimelineEntry, registry
+
+        for event_type, summarize in SUMMARIES.items():
+            registry.timeline_entry(TimelineEntry(event_type, summarize=summarize))

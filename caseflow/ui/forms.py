@@ -23,6 +23,7 @@ class DeskForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{self.slug}-%s")
         super().__init__(*args, **kwargs)
+        self.fields.update(self.more_fields())
         for bound in self:
             widget = bound.field.widget
             if widget.is_hidden:
@@ -34,6 +35,10 @@ class DeskForm(forms.Form):
             else:
                 css = "form-control form-control-sm"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def more_fields(self) -> dict[str, forms.Field]:
+        """Fields added to the declared ones (e.g. registered filters), styled like them."""
+        return {}
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)

@@ -6,37 +6,36 @@ the page the change touches (header, details, supplies, workflow, timeline), so 
 carry the case's new version; on bad input it answers the form again with the message (422),
 on a stale version the service's "changed by … at …" with a reload button (409), and a role
 that may not act gets 403. Without htmx the same URLs redirect (PRG) or render the full page.
+
+The case page is composed from the registry (`caseflow.ui.registry`): its panels and actions
+are whatever the apps registered, the desk's own among them (`caseflow.desk.registrations`).
 """
 
-from django.urls import path
+from django.urls import URLPattern, path
 
-from caseflow.desk.views.cases.actions import (
-    case_assign,
-    case_call,
-    case_changed,
-    case_close,
-    case_edit,
-    case_note,
-    case_reopen,
-    case_resolve,
-    case_status,
-    case_supply_add,
-    case_supply_remove,
-)
+from caseflow.desk.views.cases.actions import case_action, case_supply_remove
 from caseflow.desk.views.cases.detail import (
     case_action_form,
     case_attachment,
     case_detail,
     case_timeline,
-    load_case,
     specific_code_options,
 )
 from caseflow.desk.views.cases.listing import case_list
 from caseflow.desk.views.cases.new import case_new
-from caseflow.ui.forms import add_service_error
+from caseflow.ui.registry import registry
 
-# The channels' case actions use these three until they join the case page's registry.
-__all__ = ["add_service_error", "case_changed", "load_case", "urlpatterns"]
+
+def action_routes() -> list[URLPattern]:
+    """cases/<pk>/<route>/ of every action registered at start-up, named `case_<name>` (or
+    the action's `url_name`): `desk:case_note`, `desk:case_reply` …; then one route for any
+    action registered later (`desk:case_action`)."""
+    named = [
+        path(f"cases/<int:pk>/{a.route}/", case_action, {"route": a.route}, name=a.route_name)
+        for a in registry.actions()
+    ]
+    return [*named, path("cases/<int:pk>/<slug:route>/", case_action, name="case_action")]
+
 
 urlpatterns = [
     path("cases/", case_list, name="cases"),
@@ -50,18 +49,10 @@ urlpatterns = [
         case_attachment,
         name="case_attachment",
     ),
-    path("cases/<int:pk>/note/", case_note, name="case_note"),
-    path("cases/<int:pk>/call/", case_call, name="case_call"),
-    path("cases/<int:pk>/status/", case_status, name="case_status"),
-    path("cases/<int:pk>/assign/", case_assign, name="case_assign"),
-    path("cases/<int:pk>/details/", case_edit, name="case_edit"),
-    path("cases/<int:pk>/supplies/", case_supply_add, name="case_supply_add"),
     path(
         "cases/<int:pk>/supplies/<int:line_id>/remove/",
         case_supply_remove,
         name="case_supply_remove",
     ),
-    path("cases/<int:pk>/resolve/", case_resolve, name="case_resolve"),
-    path("cases/<int:pk>/close/", case_close, name="case_close"),
-    path("cases/<int:pk>/reopen/", case_reopen, name="case_reopen"),
+    *action_routes(),
 ]

@@ -3,7 +3,6 @@ and its parts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,187 +20,96 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from caseflow.accounts.models import User
 from caseflow.accounts.roles import can
 from caseflow.cases import config, selectors
 from caseflow.cases.downloads import attachment_response
 from caseflow.cases.models import (
-    TRANSITIONS,
     Attachment,
     Case,
-    CaseStatus,
     CodeKind,
 )
 from caseflow.catalog.selectors import warranty_status
-from caseflow.channels.calls import selectors as call_selectors
 from caseflow.core.errors import DomainError
 from caseflow.desk.forms.cases import (
-    AssignForm,
-    CallForm,
     Choices,
-    CloseForm,
-    DetailsForm,
-    NoteForm,
-    ReopenForm,
-    ResolveForm,
-    StatusForm,
-    SupplyForm,
-    allowed_statuses,
     code_options,
     specific_codes,
 )
-from caseflow.desk.views.cases.common import attach_choices, codes_by_kind
+from caseflow.desk.views.cases.common import attach_choices
 from caseflow.desk.views.cases.timeline import timeline_context
+from caseflow.ui.registry import PLACEMENTS, Action, ActionView, PanelView, registry
+from caseflow.ui.shortcuts import case_or_404
 
-# --- the detail ---------------------------------------------------------------------------
+# --- the page -----------------------------------------------------------------------------
 
-
-def load_case(request: HttpRequest, pk: int) -> Case:
-    """The case as the viewer may see it, or 404 (shared with the channels' case actions)."""
-    try:
-        return selectors.case_detail(viewer=request.user, case_id=pk)
-    except Case.DoesNotExist:
-        raise Http404(_("No such case.")) from None
+load_case = case_or_404
 
 
-@dataclass
-class Allowed:
-    """Which controls the viewer sees on this case (the services refuse the rest anyway)."""
-
-    event: bool
-    status: bool
-    take: bool
-    assign: bool
-    update: bool
-    supply: bool
-    resolve: bool
-    close: bool
-    reopen: bool
-
-    @classmethod
-    def on(cls, user: User, case: Case) -> Allowed:
-        closed = case.status == CaseStatus.CLOSED
-        return cls(
-            event=can(user, "case.event") and not closed,
-            status=can(user, "case.status") and bool(allowed_statuses(case)),
-            take=can(user, "case.update") and not closed and case.owner_id != user.pk,
-            assign=can(user, "case.assign") and not closed,
-            update=can(user, "case.update") and not closed,
-            supply=can(user, "case.supply") and not closed,
-            resolve=can(user, "case.resolve") and CaseStatus.RESOLVED in TRANSITIONS[case.status],
-            close=can(user, "case.close") and case.status == CaseStatus.RESOLVED,
-            reopen=can(user, "case.reopen")
-            and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED),
-        )
-
-    @property
-    def workflow(self) -> bool:
-        return any((self.status, self.take, self.assign, self.resolve, self.close, self.reopen))
+def _opens(action: Action, request: HttpRequest, opened: str) -> bool:
+    """Whether the page shows the action's form open: named by `?open=` (the page without
+    JavaScript) or opened by the address (`Action.opens`)."""
+    return action.name == opened or (action.opens is not None and action.opens(request))
 
 
-# The action forms a case page loads only when the agent opens them (htmx, on the <details>
-# toggle): their selects and widgets are most of a page's rendering, and most visits open
-# none. The note (the commonest action) and the one-button forms stay on the page.
-LAZY_ACTIONS = ("call", "status", "assign", "edit", "supply", "resolve")
-# Which choice lists each form needs.
-NEEDS = {
-    "assign": ("owners", "teams"),
-    "edit": ("priorities", "codes"),
-    "resolve": ("codes",),
-}
-
-
-@dataclass
-class LazyForm:
-    """Stands in for an action form on the case page until the agent opens it."""
-
-    url: str  # the form alone (htmx)
-    page_url: str  # the case page with the form open (no JavaScript)
-    lazy: bool = True
-    is_bound: bool = False
-    opened: bool = False
-
-
-def _choices_for(names: set[str]) -> Choices:
-    """Only the select lists the built forms need (cached configuration rows)."""
-    needs = {need for name in names for need in NEEDS.get(name, ())}
-    choices = Choices()
-    if "priorities" in needs:
-        choices.priorities = config.priorities()
-    if "owners" in needs:
-        choices.owners = config.owners()
-        choices.teams = config.teams()
-    if "codes" in needs:
-        choices.reason_codes, choices.resolution_codes = codes_by_kind()
-    return choices
-
-
-def _allowed_forms(allowed: Allowed) -> list[str]:
-    """The action forms the viewer may use on this case, in page order."""
-    shown = {
-        "note": allowed.event,
-        "call": allowed.event,
-        "status": allowed.status,
-        "assign": allowed.assign,
-        "edit": allowed.update,
-        "supply": allowed.supply,
-        "resolve": allowed.resolve,
-        "close": allowed.close,
-        "reopen": allowed.reopen,
-    }
-    return [name for name, ok in shown.items() if ok]
-
-
-def _build_form(name: str, case: Case, choices: Choices) -> forms.Form:
-    """The unbound form `name` for the case as it is now."""
-    version = {"version": case.version}
-    if name == "note":
-        return NoteForm()
-    if name == "call":
-        return CallForm()
-    if name == "status":
-        return StatusForm(initial=version, case=case)
-    if name == "assign":
-        initial = {**version, "owner": str(case.owner_id or ""), "team": str(case.team_id or "")}
-        return AssignForm(initial=initial, choices=choices)
-    if name == "edit":
-        return DetailsForm(initial=DetailsForm.initial_for(case), choices=choices, case=case)
-    if name == "supply":
-        return SupplyForm()
-    if name == "resolve":
-        return ResolveForm(initial=ResolveForm.initial_for(case), choices=choices, case=case)
-    if name == "close":
-        return CloseForm(initial=version)
-    if name == "reopen":
-        return ReopenForm(initial=version)
-    raise ValueError(name)
-
-
-def _forms(
-    case: Case, allowed: Allowed, bound: dict[str, forms.Form], opened: str = ""
-) -> dict[str, Any]:
-    """Every action form the viewer may use: bound ones as they were posted, the lazy ones
-    as placeholders (unless `opened` names one: the page without JavaScript), the rest
-    built."""
-    names = _allowed_forms(allowed)
-    eager = {n for n in names if n not in bound and (n not in LAZY_ACTIONS or n == opened)}
-    choices = _choices_for(eager)
-    built: dict[str, Any] = dict.fromkeys(
-        ("note", "call", "status", "assign", "edit", "supply", "resolve", "close", "reopen")
+def action_view(action: Action, case: Case, form: Any, base: str = "") -> ActionView:
+    """`action` on `case` for the partials: its form and addresses (`base`: the case page's
+    address, when the caller has it already)."""
+    base = base or reverse("desk:case_detail", args=[case.pk])
+    return ActionView(
+        action=action,
+        form=form,
+        url=f"{base}{action.route}/",
+        form_url=f"{base}forms/{action.name}/?version={case.version}",
+        page_url=f"{base}?{urlencode({'open': action.name})}",
+        case_url=base,
     )
+
+
+def action_views(
+    request: HttpRequest,
+    case: Case,
+    allowed: dict[str, bool],
+    bound: dict[str, forms.Form],
+    opened: str = "",
+) -> dict[str, ActionView]:
+    """Every action the viewer may use on the case, in page order: a bound form as it was
+    posted; a lazy one without its form (fetched when opened) unless the page opens it;
+    the others built."""
     base = reverse("desk:case_detail", args=[case.pk])
-    for name in names:
-        if name in bound:
-            built[name] = bound[name]
-        elif name in eager:
-            built[name] = _build_form(name, case, choices)
-            built[name].opened = name == opened
-        else:
-            query = urlencode({"version": case.version})
-            built[name] = LazyForm(
-                url=f"{base}forms/{name}/?{query}", page_url=f"{base}?{urlencode({'open': name})}"
-            )
-    return built
+    views = {}
+    for action in registry.actions():
+        if not allowed[action.name]:
+            continue
+        form: Any = None
+        if action.name in bound:
+            form = bound[action.name]
+        elif not action.lazy or action.inline or _opens(action, request, opened):
+            form = action.form(request, case, False)
+            if action.name == opened:
+                form.opened = True
+        views[action.name] = action_view(action, case, form, base)
+    return views
+
+
+def panel_views(
+    request: HttpRequest, case: Case, actions: dict[str, ActionView]
+) -> dict[str, list[PanelView]]:
+    """Every panel by placement, in page order, each with the viewer's actions in it."""
+    placed: dict[str, list[PanelView]] = {placement: [] for placement in PLACEMENTS}
+    for panel in registry.panels():
+        data = panel.context(request, case) if panel.context is not None else {}
+        mine = [view for view in actions.values() if view.action.panel == panel.name]
+        placed[panel.placement].append(PanelView(panel=panel, actions=mine, data=data))
+    return placed
+
+
+def all_panels(context: dict[str, Any]) -> list[PanelView]:
+    """The page's panels (of `detail_context`), in page order."""
+    return [view for views in context["panels"].values() for view in views]
+
+
+def panel_named(context: dict[str, Any], name: str) -> PanelView | None:
+    return next((view for view in all_panels(context) if view.name == name), None)
 
 
 def detail_context(
@@ -210,39 +118,42 @@ def detail_context(
     bound: dict[str, forms.Form] | None = None,
     opened: str = "",
 ) -> dict[str, Any]:
-    user = request.user
-    allowed = Allowed.on(user, case)
+    """The case page's context: the case with what its header shows, which actions the
+    viewer may use (`allowed`, by name), the panels with their actions, the supplies, the
+    first page of the timeline and the shortcuts."""
     # priority, owner and team: not joined by the selector, taken from the cached rows
     attach_choices(
         [case],
         Choices(priorities=config.priorities(), owners=config.owners(), teams=config.teams()),
     )
+    allowed = {action.name: action.allowed(request.user, case) for action in registry.actions()}
+    actions = action_views(request, case, allowed, bound or {}, opened)
     lines = case.active_supplies  # type: ignore[attr-defined]
-    context: dict[str, Any] = {
+    return {
         "case": case,
         "allowed": allowed,
-        "forms": _forms(case, allowed, bound or {}, opened),
+        "panels": panel_views(request, case, actions),
         "lines": lines,
         "totals": selectors.supply_totals(lines),
         "cover": warranty_status(case.unit, timezone.localdate()) if case.unit else None,
         "case_type_overridden": case.case_type != case.suggested_case_type,
+        "shortcuts": registry.shortcuts(),
         **timeline_context(case, [], None),
     }
-    return context
+
+
+def _lazy(name: str) -> Action | None:
+    action = registry.action_named(name)
+    return action if action is not None and action.lazy and not action.inline else None
 
 
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The case: header, details, supplies, timeline, and the actions the viewer may take."""
+    """The case: header, panels, timeline, and the actions the viewer may take."""
     case = load_case(request, pk)
     opened = request.GET.get("open", "")
-    context = detail_context(request, case, opened=opened if opened in LAZY_ACTIONS else "")
-    # "Log the call" from the incoming-call notice: the PBX's call prefills the call form.
-    prefill = call_selectors.call_form_prefill(request.GET.get("call"))
-    if prefill and context["forms"]["call"] is not None:
-        context["forms"]["call"] = CallForm(initial=prefill)
-        context["forms"]["call"].opened = True
+    context = detail_context(request, case, opened=opened if _lazy(opened) else "")
     return render(request, "desk/cases/detail.html", context)
 
 
@@ -252,18 +163,20 @@ def case_action_form(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """One action form, loaded when the agent opens it on the case page (htmx). It carries
     the version the page showed, so a change by someone else in between still answers
     "changed by … at …" on saving. Without htmx: the case page with the form open."""
-    if name not in LAZY_ACTIONS:
+    action = _lazy(name)
+    if action is None:
         raise Http404(_("No such form."))
     if not request.htmx:
         return redirect(f"{reverse('desk:case_detail', args=[pk])}?{urlencode({'open': name})}")
     case = load_case(request, pk)
-    if name not in _allowed_forms(Allowed.on(request.user, case)):
+    if not action.allowed(request.user, case):
         return HttpResponseForbidden(_("You cannot do this on this case now."))
-    form = _build_form(name, case, _choices_for({name}))
+    form = action.form(request, case, False)
     shown = request.GET.get("version", "")
     if "version" in form.fields and shown.isdigit():
         form.initial["version"] = int(shown)
-    return render(request, f"desk/cases/_form_{name}.html", {"case": case, "form": form})
+    context = {"case": case, "form": form, "action": action_view(action, case, form)}
+    return render(request, action.template, context)
 
 
 @login_required

@@ -35,6 +35,7 @@ from caseflow.desk.views.cases.common import (
     with_params,
 )
 from caseflow.desk.views.cases.paging import Listing, list_cases, search_module
+from caseflow.ui.registry import registry
 
 # A saved view's badge counts up to this many cases, then says "999+".
 VIEW_COUNT_LIMIT = 999
@@ -87,29 +88,49 @@ def _matches_view(form: CaseFilterForm, params: dict[str, Any]) -> bool:
     }
 
 
-# Column headers that sort: (column, sort when clicked, sort when clicked again)
-SORT_HEADERS = (
-    ("number", "number", "-number"),
-    ("customer", "customer", "customer"),
-    ("status", "status", "status"),
-    ("priority", "priority", "priority"),
-    ("received", "newest", "oldest"),
-)
-
-
-def _sort_headers(query: Any, sort: str) -> dict[str, dict[str, Any]]:
-    """For each sortable column: the list's address sorted by it (the other direction when
-    it is the current sort) and the `aria-sort` of its header."""
-    headers = {}
-    for column, first, second in SORT_HEADERS:
-        current = sort in (first, second)
-        target = second if sort == first and first != second else first
-        direction = "descending" if sort in ("-number", "newest") else "ascending"
-        headers[column] = {
-            "query": with_params(query, sort=target),
-            "aria_sort": direction if current else "",
-        }
+def _headers(query: Any, sort: str) -> list[dict[str, Any]]:
+    """The registered columns' headers; a sortable one links to the list sorted by it (the
+    other direction when it is the current sort) and carries its `aria-sort`."""
+    headers = []
+    for column in registry.list_columns():
+        header = {"name": column.name, "label": column.label, "query": "", "aria_sort": ""}
+        if column.sort is not None:
+            first, second = column.sort
+            target = second if sort == first and first != second else first
+            header["query"] = with_params(query, sort=target)
+            if sort in column.sort:
+                descending = sort in ("-number", "newest")
+                header["aria_sort"] = "descending" if descending else "ascending"
+        headers.append(header)
     return headers
+
+
+# Filters under "more filters": the details element starts open when one is used.
+MORE_FILTERS = ("product", "customer", "received_from", "received_to", "reason", "resolution")
+
+
+def _listing(
+    request: HttpRequest, form: CaseFilterForm, choices: Choices
+) -> tuple[Listing, dict[int, str]]:
+    """The page of cases the filters ask for, with the search's snippets (by case id)."""
+    if not form.is_valid():
+        return Listing(), {}
+    kwargs = form.selector_kwargs(request.user)
+    cases = selectors.case_list(viewer=request.user, related=ROW_RELATED, **kwargs)
+    narrowed = form.narrow(cases)
+    listing = Listing()
+    try:
+        every = not kwargs and narrowed is cases and selectors.sees_every_case(request.user)
+        listing = list_cases(narrowed, form.cleaned_data, choices.priorities, every=every)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+    attach_choices(listing.page.items, choices)
+    snippets: dict[int, str] = {}
+    if listing.words and listing.page.items:
+        snippets = search_module().snippets(
+            [c.pk for c in listing.page.items], listing.words, whole_words=listing.whole_words
+        )
+    return listing, snippets
 
 
 @login_required
@@ -118,46 +139,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The case list; for htmx (a filter change, the next page) only its rows."""
     if not can(request.user, "case.view"):
         return HttpResponseForbidden(_("Your role does not allow this."))
-    priorities = config.priorities()
     choices = Choices(
-        priorities=priorities,
+        priorities=config.priorities(),
         owners=config.owners(),
         teams=config.teams(),
         product_types=config.product_types() if can(request.user, "catalog.view") else [],
     )
     form = CaseFilterForm(request.GET, choices=choices, codes=config.codes())
-    listing = Listing()
-    snippets: dict[int, str] = {}
-    if form.is_valid():
-        kwargs = form.selector_kwargs(request.user)
-        cases = selectors.case_list(viewer=request.user, related=ROW_RELATED, **kwargs)
-        try:
-            every = not kwargs and selectors.sees_every_case(request.user)
-            listing = list_cases(cases, form.cleaned_data, priorities, every=every)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        attach_choices(listing.page.items, choices)
-        if listing.words and listing.page.items:
-            search = search_module()
-            snippets = search.snippets(
-                [c.pk for c in listing.page.items],
-                listing.words,
-                whole_words=listing.whole_words,
-            )
+    listing, snippets = _listing(request, form, choices)
     query = request.GET.copy()
     query.pop("cursor", None)
+    next_cursor = listing.page.next_cursor
     context = {
         "form": form,
         "listing": listing,
         "page": listing.page,
-        "rows": case_rows(listing.page.items, snippets=snippets),
+        "rows": case_rows(listing.page.items, viewer=request.user, snippets=snippets),
         "searchable": listing.searchable,
         "first_query": query.urlencode(),
-        "next_query": (
-            with_params(query, cursor=listing.page.next_cursor) if listing.page.next_cursor else ""
-        ),
+        "next_query": with_params(query, cursor=next_cursor) if next_cursor else "",
         "has_cursor": bool(request.GET.get("cursor")),
-        "sort_headers": _sort_headers(query, listing.sort),
+        "headers": _headers(query, listing.sort),
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "desk/cases/_rows.html", context)
@@ -166,8 +168,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         view["active"] = _matches_view(form, view["params"])
     context["statuses"] = CaseStatus.choices
     context["can_create"] = can(request.user, "case.create")
-    context["more_filters"] = any(
-        request.GET.get(name)
-        for name in ("product", "customer", "received_from", "received_to", "reason", "resolution")
-    )
+    more = (*MORE_FILTERS, *(f.name for f in registry.list_filters()))
+    context["more_filters"] = any(request.GET.get(name) for name in more)
     return render(request, "desk/cases/list.html", context)
