@@ -72,8 +72,12 @@ def assigned(events: Sequence[TimelineEvent]) -> list[str]:
     """ "owner: Anna Berg · team: Espresso" (the names in two queries at most)."""
     owner_ids = {_data(e).get("owner") for e in events} - {None}
     team_ids = {_data(e).get("team") for e in events} - {None}
-    users = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)} if owner_ids else {}
-    teams = {t.pk: t.name for t in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
+    users: dict[Any, str] = {}
+    teams: dict[Any, str] = {}
+    if owner_ids:
+        users = {u.pk: str(u) for u in User.objects.filter(pk__in=owner_ids)}
+    if team_ids:
+        teams = {t.pk: t.name for t in Team.objects.filter(pk__in=team_ids)}
     return [
         _("owner: %(owner)s · team: %(team)s")
         % {

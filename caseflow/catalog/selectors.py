@@ -299,9 +299,8 @@ class UnitCover:
 
     @property
     def contract(self) -> ServiceContract | None:
-        live = [
-            c for c in self.registration.unit.live_contracts if c.starts_on <= self.on <= c.ends_on
-        ]
+        contracts = self.registration.unit.live_contracts  # type: ignore[attr-defined]
+        live = [c for c in contracts if c.starts_on <= self.on <= c.ends_on]
         return live[0] if live else None
 
     @property

@@ -34,6 +34,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from caseflow.cases.models import Case, TimelineEvent
 
@@ -414,6 +417,20 @@ class Registry:
         return self._view(
             "shortcuts",
             lambda: tuple((a.key, a.help or a.label) for a in self.actions() if a.key),
+        )
+
+    def shortcuts_html(self) -> SafeString:
+        """The shortcuts' lines of the help dialog (`<dt>` key, `<dd>` what it does), in the
+        active language: printed once per language, not per page."""
+        language = get_language()
+        key = f"shortcuts_html:{language}"
+        return self._view(
+            key,
+            lambda: format_html_join(
+                "\n",
+                '<dt class="col-3"><kbd>{}</kbd></dt><dd class="col-9">{}</dd>',
+                self.shortcuts(),
+            ),
         )
 
     def timeline_entries(self) -> Mapping[str, TimelineEntry]:

@@ -137,7 +137,7 @@ def detail_context(
         "totals": selectors.supply_totals(lines),
         "cover": warranty_status(case.unit, timezone.localdate()) if case.unit else None,
         "case_type_overridden": case.case_type != case.suggested_case_type,
-        "shortcuts": registry.shortcuts(),
+        "shortcuts": registry.shortcuts_html(),
         **timeline_context(case, [], None),
     }
 
