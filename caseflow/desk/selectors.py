@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from caseflow.accounts.roles import require
-from caseflow.cases.models import ACTIVE, Case
+from caseflow.cases.models import Case
 from caseflow.cases.numbers import CASE_NUMBER
 from caseflow.cases.selectors import LIST_RELATED, cases_visible_to, service_history
 from caseflow.catalog.models import (
