@@ -148,6 +148,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _mount() -> None:
     from caseflow.accounts.api import router as accounts_router
     from caseflow.cases.api import router as cases_router
+    from caseflow.cases.history_api import router as unit_history_router
     from caseflow.catalog.api import router as catalog_router
     from caseflow.channels.api import router as channels_router
     from caseflow.customers.api import router as customers_router
@@ -155,6 +156,7 @@ def _mount() -> None:
     api.add_router("/auth", accounts_router)
     api.add_router("/customers", customers_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/catalog", unit_history_router)  # a unit's cases: served by `cases`
     api.add_router("/cases", cases_router)
     api.add_router("/channels", channels_router)
 

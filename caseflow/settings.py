@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "caseflow.customers",
     "caseflow.catalog",
     "caseflow.cases",
+    "caseflow.ui",
     "caseflow.channels",
     "caseflow.desk",
     "caseflow.demo",

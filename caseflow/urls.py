@@ -16,7 +16,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages that name no icon (admin, API docs): the desk's.
     A temporary redirect, cached for a day: the icon's static URL changes with its content."""
-    response = HttpResponseRedirect(static("desk/favicon.ico"))
+    response = HttpResponseRedirect(static("ui/favicon.ico"))
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

@@ -152,6 +152,6 @@ def locked_out(
             {"code": "too_many_attempts", "message": message, "field": None}, status=429
         )
     else:
-        response = render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+        response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +13,12 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 
 from caseflow.accounts.roles import can
-from caseflow.cases.models import Attachment, Case, Code, SupplyLine, TimelineEvent
+from caseflow.cases.models import ACTIVE, Attachment, Case, Code, SupplyLine, TimelineEvent
+from caseflow.catalog.models import Unit
+from caseflow.catalog.selectors import UnitCover, registered_units
 from caseflow.core.money import tax_on
+from caseflow.customers.models import Customer
+from caseflow.customers.selectors import customer_detail
 
 LIST_RELATED = ("customer", "owner", "team", "priority", "product", "unit")
 # Counting a list: exactly up to COUNT_LIMIT ("more than 10,000" past it), and on PostgreSQL
@@ -179,6 +183,36 @@ def timeline(
     if categories:
         events = events.filter(event_type__category__in=categories)
     return events.order_by("-occurred_at", "-id")
+
+
+def service_history(unit: Unit) -> QuerySet[Case]:
+    """The unit's cases, newest first: its service log."""
+    return Case.objects.filter(unit=unit).order_by("-received_at", "-id")
+
+
+@dataclass
+class CallerCard:
+    """A customer as a caller: contacts, registered units with their cover, open cases."""
+
+    customer: Customer
+    units: list[UnitCover]
+    open_cases: list[Case]
+
+
+def caller_card(*, viewer: Any, customer_id: int, on: date) -> CallerCard:
+    """The customer on the phone: contacts, registered units with warranty and contract cover
+    on `on`, and the open cases (a constant number of queries; Customer.DoesNotExist for a
+    customer the viewer may not see)."""
+    customer = customer_detail(viewer=viewer, customer_id=customer_id)
+    open_cases = list(
+        cases_visible_to(viewer)
+        .filter(customer=customer, status__in=ACTIVE)
+        .select_related("unit", "product", "owner", "priority")
+        .order_by("-received_at", "-id")[:50]
+    )
+    return CallerCard(
+        customer=customer, units=registered_units(customer, on), open_cases=open_cases
+    )
 
 
 def codes(*, kind: str | None = None, parent_id: int | None = None) -> QuerySet[Code]:

@@ -208,13 +208,6 @@ def unit_detail(*, viewer: Any, unit_id: int, on: date | None = None) -> UnitDet
     return UnitDetail(unit=unit, warranty=warranty_status(unit, on or timezone.localdate()))
 
 
-def service_history(unit: Unit) -> QuerySet[Any]:
-    """The unit's cases, newest first: its service log."""
-    from caseflow.cases.models import Case  # cases depends on catalog, not the reverse
-
-    return Case.objects.filter(unit=unit).order_by("-received_at", "-id")
-
-
 def contracts_for_unit(unit: Unit, *, include_archived: bool = False) -> QuerySet[ServiceContract]:
     """The service contracts naming `unit`, the one ending last first."""
     contracts = ServiceContract.objects.filter(units=unit).select_related("customer")
@@ -286,3 +279,49 @@ def order_by_number(number: str) -> SalesOrder | None:
     if not number:
         return None
     return SalesOrder.objects.filter(number=number).select_related("customer", "dealer").first()
+
+
+# --- a customer's registered units ------------------------------------------------------------
+
+MAX_REGISTERED_UNITS = 200
+
+
+@dataclass
+class UnitCover:
+    """A registered unit with what covers it on `on`."""
+
+    registration: Registration
+    on: date
+
+    @property
+    def unit(self) -> Unit:
+        return self.registration.unit
+
+    @property
+    def contract(self) -> ServiceContract | None:
+        contracts = self.registration.unit.live_contracts  # type: ignore[attr-defined]
+        live = [c for c in contracts if c.starts_on <= self.on <= c.ends_on]
+        return live[0] if live else None
+
+    @property
+    def in_warranty(self) -> bool:
+        return self.on <= self.registration.warranty_ends_on
+
+    @property
+    def covered(self) -> bool:
+        return self.in_warranty or self.contract is not None
+
+
+def registered_units(customer: Customer, on: date) -> list[UnitCover]:
+    """The customer's active registrations, newest first, with unit, product, dealer and the
+    contracts live on `on` (2 queries)."""
+    contracts = ServiceContract.objects.filter(archived_at__isnull=True, ends_on__gte=on).order_by(
+        "-ends_on", "-id"
+    )
+    registrations = (
+        Registration.objects.filter(customer=customer, ended_at__isnull=True)
+        .select_related("unit__product", "dealer")
+        .prefetch_related(Prefetch("unit__contracts", queryset=contracts, to_attr="live_contracts"))
+        .order_by("-registered_on", "-id")[:MAX_REGISTERED_UNITS]
+    )
+    return [UnitCover(registration=r, on=on) for r in registrations]

@@ -9,5 +9,10 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         # Signal receivers: connected in every process that may send the signals.
+        # The channels' pieces of the case page and the page shell.
+        from caseflow.channels.case_page import register
         from caseflow.channels.outbound import receivers  # noqa: F401
         from caseflow.channels.sms import receivers as sms_receivers  # noqa: F401
+        from caseflow.ui.registry import registry
+
+        register(registry)

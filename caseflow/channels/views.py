@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caseflow.cases import selectors
-from caseflow.cases.models import Case
 from caseflow.channels import senders
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import Channel
 from caseflow.customers.models import Customer
 from caseflow.customers.selectors import customer_by_number, customers_by_email
+from caseflow.ui.shortcuts import case_or_404
 
 
 def _customer_from(text: str) -> Customer | None:
@@ -31,10 +30,7 @@ def _customer_from(text: str) -> Customer | None:
 @require_POST
 def adopt_sender(request: HttpRequest, pk: int) -> HttpResponse:
     """Create a customer from an unknown sender's message, or move the case to one."""
-    try:
-        case = selectors.case_detail(viewer=request.user, case_id=pk)
-    except Case.DoesNotExist:
-        raise Http404(_("No such case.")) from None
+    case = case_or_404(request, pk)
     version = request.POST.get("version", "")
     wanted = request.POST.get("customer", "")
     customer = None

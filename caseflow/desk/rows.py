@@ -1,26 +1,28 @@
-"""The case list's rows as plain strings, prepared in Python (and the cell formats other
-screens share: `duration_text`, `short_datetime`).
+"""The case list's rows as plain strings, prepared in Python.
 
 The case list shows 50 rows of ten cells on every page and every filter change. Through the
 template language those cells cost ~10 ms of CPU per page (a `reverse()` and two `date`
-filters per row, `truncatechars`, the choice labels); the same cells prepared here cost ~1 ms
-and the template that prints them ~3 ms. Each row is a dict: the template engine tries a
-dict key before an attribute, so `{{ row.number }}` is its cheapest lookup.
+filters per row, `truncatechars`, the choice labels); printed here, column by column, from
+the registered list columns (`caseflow.ui.registry.ListColumn`: the desk's own below, any
+app's beside them), a row is one string the template prints as it is.
 """
 
 from __future__ import annotations
 
-import functools
+import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caseflow.cases.models import Case
+from caseflow.ui.registry import ListColumn, ListContext, registry
+from caseflow.ui.text import short_datetime
 
 # The marks the case search puts around a matched word in a snippet (caseflow.cases.search).
 SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"
@@ -42,63 +44,6 @@ def pk_url(name: str) -> Callable[[int], str]:
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, the last one an ellipsis when it was longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def duration_text(seconds: int | None) -> str:
-    """A call's length as people read it: "4:05", "1:02:03"; "" when unknown."""
-    if seconds is None:
-        return ""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-# Django format characters a list or timeline prints 50 times a page, as `str.format` fields
-# of the datetime (Django's `dateformat` interprets the pattern anew for every value).
-_FAST_FIELDS = {
-    "d": "{0.day:02d}",
-    "j": "{0.day}",
-    "m": "{0.month:02d}",
-    "n": "{0.month}",
-    "Y": "{0.year}",
-    "y": "{1:02d}",
-    "H": "{0.hour:02d}",
-    "G": "{0.hour}",
-    "i": "{0.minute:02d}",
-    "s": "{0.second:02d}",
-}
-_PLAIN = frozenset(" ./-:,")
-
-
-@functools.lru_cache(maxsize=32)
-def _compiled(pattern: str) -> str | None:
-    """`pattern` as a `str.format` template, or None when it uses anything else (month names,
-    a.m./p.m., escapes): those stay with Django's `dateformat`."""
-    parts = []
-    for char in pattern:
-        if char in _FAST_FIELDS:
-            parts.append(_FAST_FIELDS[char])
-        elif char in _PLAIN:
-            parts.append(char)
-        else:
-            return None
-    return "".join(parts)
-
-
-def short_datetime() -> Callable[[Any], str]:
-    """A datetime in the active time zone and language's short format (`SHORT_DATETIME_FORMAT`,
-    as the `date` filter prints it), with the zone and format looked up once."""
-    zone = timezone.get_current_timezone()
-    pattern = formats.get_format("SHORT_DATETIME_FORMAT")
-    template = _compiled(pattern)
-    if template is None:
-        return lambda moment: dateformat.format(moment.astimezone(zone), pattern)
-
-    def fast(moment: Any) -> str:
-        local = moment.astimezone(zone)
-        return template.format(local, local.year % 100)
-
-    return fast
 
 
 def highlight(snippet: str, limit: int = SNIPPET_CHARS) -> SafeString:
@@ -132,36 +77,128 @@ def highlight(snippet: str, limit: int = SNIPPET_CHARS) -> SafeString:
 
 
 def case_rows(
-    cases: Iterable[Case], *, snippets: dict[int, str] | None = None
+    cases: Sequence[Case], *, viewer: Any = None, snippets: Mapping[int, str] | None = None
 ) -> list[dict[str, Any]]:
-    """One dict per case with what a row of the case list shows. The cases come with their
+    """One dict per case: its `pk` and its `cells`, the row's <td>s of every registered list
+    column (`caseflow.ui.registry.ListColumn`) as one piece of HTML. The cases come with their
     customer, product, unit, priority, owner and team loaded; `snippets` (a keyword search)
     say why a case matched, by case id."""
+    context = ListContext(viewer=viewer, snippets=snippets or {})
+    columns = [
+        (f'<td class="{escape(c.css)}">' if c.css else "<td>", c.cells(cases, context))
+        for c in registry.list_columns()
+    ]
+    return [
+        {
+            "pk": case.pk,
+            "cells": SafeString(
+                "".join(f"{td}{conditional_escape(cells[n])}</td>" for td, cells in columns)
+            ),
+        }
+        for n, case in enumerate(cases)
+    ]
+
+
+# --- the desk's own columns ----------------------------------------------------------------
+
+
+def _number(cases: Sequence[Case], context: ListContext) -> list[str]:
     url = pk_url("desk:case_detail")
-    when = short_datetime()
-    snippets = snippets or {}
-    rows = []
+    return [
+        SafeString(f'<a class="fw-semibold" href="{url(c.pk)}">{html.escape(c.number)}</a>')
+        for c in cases
+    ]
+
+
+def _subject(cases: Sequence[Case], context: ListContext) -> list[str]:
+    cells = []
     for case in cases:
-        snippet = snippets.get(case.pk)
-        rows.append(
-            {
-                "snippet": highlight(snippet) if snippet else "",
-                "pk": case.pk,
-                "url": url(case.pk),
-                "number": case.number,
-                "subject": clip(case.subject, 90),
-                "customer": clip(case.customer.name, 40),
-                "product": case.product.sku if case.product else "",
-                "serial": case.unit.serial if case.unit else "",
-                "status": case.status,
-                "status_label": case.get_status_display(),
-                "priority_rank": case.priority.rank,
-                "priority": case.priority.name,
-                "case_type": case.get_case_type_display(),
-                "owner": str(case.owner) if case.owner else "",
-                "team": case.team.name if case.team else "",
-                "received_iso": case.received_at.isoformat(),
-                "received": when(case.received_at),
-            }
+        cell = html.escape(clip(case.subject, 90))
+        snippet = context.snippets.get(case.pk)
+        if snippet:
+            cell += (
+                '<div class="case-snippet small text-body-secondary" data-testid="case-snippet">'
+                f"{highlight(snippet)}</div>"
+            )
+        cells.append(SafeString(cell))
+    return cells
+
+
+def _customer(cases: Sequence[Case], context: ListContext) -> list[str]:
+    return [clip(case.customer.name, 40) for case in cases]
+
+
+def _product(cases: Sequence[Case], context: ListContext) -> list[str]:
+    return [
+        (case.product.sku if case.product else "") + (f" · {case.unit.serial}" if case.unit else "")
+        for case in cases
+    ]
+
+
+def _status(cases: Sequence[Case], context: ListContext) -> list[str]:
+    return [
+        SafeString(
+            f'<span class="badge case-status status-{html.escape(case.status)}">'
+            f"{html.escape(case.get_status_display())}</span>"
         )
-    return rows
+        for case in cases
+    ]
+
+
+def _priority(cases: Sequence[Case], context: ListContext) -> list[str]:
+    return [
+        SafeString(
+            f'<span class="priority-rank-{case.priority.rank}">'
+            f"{html.escape(case.priority.name)}</span>"
+        )
+        for case in cases
+    ]
+
+
+def _case_type(cases: Sequence[Case], context: ListContext) -> list[str]:
+    return [case.get_case_type_display() for case in cases]
+
+
+def _owner(cases: Sequence[Case], context: ListContext) -> list[str]:
+    nobody = SafeString(f'<span class="text-body-secondary">{html.escape(_("unassigned"))}</span>')
+    return [str(case.owner) if case.owner else nobody for case in cases]
+
+
+def _team(cases: Sequence[Case], context: ListContext) -> list[str]:
+    return [case.team.name if case.team else "" for case in cases]
+
+
+def _received(cases: Sequence[Case], context: ListContext) -> list[str]:
+    when = short_datetime()
+    cells = []
+    for case in cases:
+        at = case.received_at
+        cells.append(
+            SafeString(f'<time datetime="{at.isoformat()}">{html.escape(when(at))}</time>')
+        )
+    return cells
+
+
+COLUMNS = (
+    ListColumn("number", gettext_lazy("Number"), _number, order=10, sort=("number", "-number")),
+    ListColumn("subject", gettext_lazy("Subject"), _subject, order=20, css="subject"),
+    ListColumn(
+        "customer",
+        gettext_lazy("Customer"),
+        _customer,
+        order=30,
+        sort=("customer", "customer"),
+        css="wrap",
+    ),
+    ListColumn("product", gettext_lazy("Product / unit"), _product, order=40),
+    ListColumn("status", gettext_lazy("Status"), _status, order=50, sort=("status", "status")),
+    ListColumn(
+        "priority", gettext_lazy("Priority"), _priority, order=60, sort=("priority", "priority")
+    ),
+    ListColumn("type", gettext_lazy("Type"), _case_type, order=70),
+    ListColumn("owner", gettext_lazy("Owner"), _owner, order=80),
+    ListColumn("team", gettext_lazy("Team"), _team, order=90, css="wrap"),
+    ListColumn(
+        "received", gettext_lazy("Received"), _received, order=100, sort=("newest", "oldest")
+    ),
+)

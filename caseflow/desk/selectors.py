@@ -20,9 +20,9 @@ from django.db import connection
 from django.db.models import Prefetch
 
 from caseflow.accounts.roles import require
-from caseflow.cases.models import ACTIVE, Case
+from caseflow.cases.models import Case
 from caseflow.cases.numbers import CASE_NUMBER
-from caseflow.cases.selectors import LIST_RELATED, cases_visible_to
+from caseflow.cases.selectors import LIST_RELATED, cases_visible_to, service_history
 from caseflow.catalog.models import (
     SERIAL_PATTERN,
     Registration,
@@ -32,10 +32,11 @@ from caseflow.catalog.models import (
     Unit,
 )
 from caseflow.catalog.selectors import (
+    UnitCover,
     WarrantyStatus,
     contracts_for_unit,
     orders_visible_to,
-    service_history,
+    registered_units,
     unit_by_serial,
     unit_detail,
     units_with_serial,
@@ -58,7 +59,6 @@ SERIAL = re.compile(SERIAL_PATTERN)
 SEARCH_MODULE = "caseflow.cases.search"
 NEWEST = ("-received_at", "-id")
 MAX_TEXT = 200
-MAX_REGISTERED_UNITS = 200
 CASES_PAGE = 20
 HISTORY_PAGE = 50
 
@@ -260,69 +260,6 @@ def caller_candidates(text: str, *, viewer: Any, limit: int = 10) -> Candidates:
 # --- a customer, as the caller panel and the customer page show it -------------------------
 
 
-@dataclass
-class UnitCover:
-    """A registered unit with what covers it today."""
-
-    registration: Registration
-    on: date
-
-    @property
-    def unit(self) -> Unit:
-        return self.registration.unit
-
-    @property
-    def contract(self) -> ServiceContract | None:
-        live = [
-            c for c in self.registration.unit.live_contracts if c.starts_on <= self.on <= c.ends_on
-        ]
-        return live[0] if live else None
-
-    @property
-    def in_warranty(self) -> bool:
-        return self.on <= self.registration.warranty_ends_on
-
-    @property
-    def covered(self) -> bool:
-        return self.in_warranty or self.contract is not None
-
-
-def _registrations(customer: Customer, on: date) -> list[UnitCover]:
-    """The customer's active registrations with unit, product, dealer and live contracts
-    (2 queries)."""
-    contracts = ServiceContract.objects.filter(archived_at__isnull=True, ends_on__gte=on).order_by(
-        "-ends_on", "-id"
-    )
-    registrations = (
-        Registration.objects.filter(customer=customer, ended_at__isnull=True)
-        .select_related("unit__product", "dealer")
-        .prefetch_related(Prefetch("unit__contracts", queryset=contracts, to_attr="live_contracts"))
-        .order_by("-registered_on", "-id")[:MAX_REGISTERED_UNITS]
-    )
-    return [UnitCover(registration=r, on=on) for r in registrations]
-
-
-@dataclass
-class CallerCard:
-    customer: Customer
-    units: list[UnitCover]
-    open_cases: list[Case]
-
-
-def caller_card(*, viewer: Any, customer_id: int, on: date) -> CallerCard:
-    """The picked caller: contacts, registered units with warranty and contract cover on
-    `on`, and the open cases (a constant number of queries)."""
-    customer = customer_selectors.customer_detail(viewer=viewer, customer_id=customer_id)
-    show_points([customer])
-    open_cases = list(
-        cases_visible_to(viewer)
-        .filter(customer=customer, status__in=ACTIVE)
-        .select_related("unit", "product", "owner", "priority")
-        .order_by(*NEWEST)[:50]
-    )
-    return CallerCard(customer=customer, units=_registrations(customer, on), open_cases=open_cases)
-
-
 def customer_cases(*, viewer: Any, customer: Customer, cursor: str | None) -> Page[Case]:
     """One page of the customer's cases, newest first (keyset: any depth costs the same)."""
     cases = cases_visible_to(viewer).filter(customer=customer).select_related(*LIST_RELATED)
@@ -363,7 +300,7 @@ def customer_page(*, viewer: Any, customer_id: int, on: date) -> CustomerPage:
     )
     return CustomerPage(
         customer=customer,
-        units=_registrations(customer, on),
+        units=registered_units(customer, on),
         cases=customer_cases(viewer=viewer, customer=customer, cursor=None),
         orders=orders,
         contracts=contracts,

@@ -60,7 +60,7 @@ def test_sixty_wrong_passwords_then_the_right_one_is_refused(client, agent, root
     # a page in the desk's look, not a bare string
     assert html.lstrip().startswith("<!doctype html>")
     assert 'data-testid="locked-out"' in html
-    assert "bootstrap.min.css" in html and "desk/desk.css" in html
+    assert "bootstrap.min.css" in html and "ui/shell.css" in html
     assert "Please try again in 15 minutes." in html
     assert f'href="{reverse("desk:login")}"' in html
     # it does not say whether the account exists

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from caseflow.accounts.roles import require
 from caseflow.catalog import selectors, services
 from caseflow.catalog.api.common import CustomerRefOut, PageQuery, ProductRefOut, page_of
 from caseflow.catalog.models import Product, Registration, Unit
@@ -106,19 +105,6 @@ class UnitFilters(PageQuery):
     product_id: Id | None = None
 
 
-class HistoryOut(Schema):
-    id: int
-    number: str
-    subject: str
-    status: str
-    received_at: datetime
-
-
-class HistoryPageOut(Schema):
-    items: list[HistoryOut]
-    next_cursor: str | None
-
-
 class RegistrationIn(Schema):
     unit_id: Id | None = Field(None, description="the unit; or give product_id and serial")
     product_id: Id | None = None
@@ -189,15 +175,6 @@ def _unit_detail(request: HttpRequest, unit_id: Id) -> dict[str, Any]:
 def get_unit(request: HttpRequest, unit_id: Id) -> Any:
     """A unit with its active registration and today's warranty and contract cover."""
     return _unit_detail(request, unit_id)
-
-
-@router.get("/units/{unit_id}/history", response={200: HistoryPageOut, **ERRORS})
-def unit_history(request: HttpRequest, unit_id: Id, page: Query[PageQuery]) -> Any:
-    """The unit's service history: its cases, newest first."""
-    unit = selectors.units_visible_to(request.user).get(pk=unit_id)
-    require(request.user, "case.view")
-    cases = selectors.service_history(unit)
-    return page_of(cases, ("-received_at", "-id"), page.cursor, page.limit)
 
 
 @router.get("/registrations", response={200: RegistrationPageOut, **ERRORS})

@@ -14,7 +14,7 @@ from django.utils import timezone
 from caseflow.cases.models import CallOutcome
 from caseflow.channels.models import CALL_LIVE, Call, CallState
 from caseflow.core.phones import display
-from caseflow.desk.rows import duration_text
+from caseflow.ui.text import duration_text
 
 # A call the PBX never reported as ended stops ringing on the desk after this long.
 LIVE_FOR = timedelta(hours=2)

@@ -10,6 +10,7 @@ polling) to a browser that is logged out or may not take calls.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from caseflow.accounts.roles import can
-from caseflow.cases.selectors import cases_visible_to
+from caseflow.cases.selectors import caller_card, cases_visible_to
 from caseflow.channels.calls import selectors, services
 from caseflow.channels.models import CALL_LIVE, Call
 from caseflow.core.errors import DomainError, NotAllowed
@@ -30,6 +31,9 @@ from caseflow.core.errors import DomainError, NotAllowed
 DISMISSED = "channels_dismissed_calls"
 KEEP_DISMISSED = 20
 STOP_POLLING = 286  # htmx: stop this element's polling
+# The incoming-call screen (the desk's page; named, not imported: channels and the desk are
+# siblings, see docs/architecture.md).
+INCOMING = "desk:incoming"
 
 
 def _may_take_calls(user: Any) -> bool:
@@ -57,8 +61,6 @@ def _put_away(request: HttpRequest, call: Call) -> None:
 
 
 def _notice_context(request: HttpRequest, call: Call, key: str) -> dict[str, Any]:
-    from caseflow.desk.selectors import caller_card  # the desk's caller panel, compact
-
     user = request.user
     card = None
     if call.customer_id is not None and can(user, "customer.view"):
@@ -107,16 +109,17 @@ def dismiss_call(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def open_caller(request: HttpRequest, pk: int) -> HttpResponse:
-    from caseflow.desk.views.incoming import incoming_url
-
-    """"Open the incoming-call screen for this caller": the number searched, the caller
+    """ "Open the incoming-call screen for this caller": the number searched, the caller
     picked; the notice, acted on, stays away until the call's state changes."""
     call = Call.objects.filter(pk=pk).first()
     if call is None:
         raise Http404(_("No such call."))
     if _may_take_calls(request.user):
         _put_away(request, call)
-    return redirect(incoming_url(q=call.number or call.raw_number, customer=call.customer_id))
+    params: dict[str, Any] = {"q": call.number or call.raw_number}
+    if call.customer_id is not None:
+        params["customer"] = call.customer_id
+    return redirect(f"{reverse(INCOMING)}?{urlencode(params)}")
 
 
 @login_required

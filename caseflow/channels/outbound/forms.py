@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caseflow.channels.models import MessageTemplate
 from caseflow.channels.outbound import services
-from caseflow.desk.forms.cases import DeskForm, MultipleFileField
+from caseflow.ui.forms import DeskForm, MultipleFileField
 
 
 class ReplyForm(DeskForm):

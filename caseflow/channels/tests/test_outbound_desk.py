@@ -23,7 +23,13 @@ HTMX = {"HX-Request": "true"}
 
 
 def reply_url(case) -> str:
-    return reverse("channels:case_reply", args=[case.pk])
+    """Where the reply form posts (an action of the case page)."""
+    return reverse("desk:case_reply", args=[case.pk])
+
+
+def form_url(case) -> str:
+    """The reply form alone, as the case page loads it when the agent opens it."""
+    return reverse("desk:case_action_form", args=[case.pk, "reply"])
 
 
 def detail(case) -> str:
@@ -43,7 +49,7 @@ def test_the_case_page_offers_the_reply_and_its_shortcut(client, agent, out_case
     html = client.get(detail(out_case)).content.decode()
     assert 'id="case-reply"' in html
     assert 'data-key="m"' in html
-    assert reply_url(out_case) in html
+    assert form_url(out_case) in html
     assert "<kbd>m</kbd></dt>" in html  # in the shortcut help
 
 
@@ -53,7 +59,7 @@ def test_the_form_starts_with_the_contacts_address_and_the_signature(
     client.force_login(agent)
     # session, user, case, mailbox (2: inbound, active), contact address, language, templates
     with django_assert_max_num_queries(12):
-        response = client.get(reply_url(out_case), headers=HTMX)
+        response = client.get(form_url(out_case), headers=HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'value="erika@example.com"' in html
@@ -74,7 +80,7 @@ def test_picking_a_template_fills_subject_and_text_and_keeps_the_recipients(
     client.force_login(agent)
 
     response = client.get(
-        reply_url(out_case),
+        form_url(out_case),
         {"template": solution.pk, "to": "other@example.com", "cc": "boss@example.com"},
         headers=HTMX,
     )
@@ -160,7 +166,7 @@ def test_roles_without_timeline_rights_neither_see_nor_send(client, request, out
     client.force_login(user)
     before = written()
     assert 'id="case-reply"' not in client.get(detail(out_case)).content.decode()
-    assert client.get(reply_url(out_case), headers=HTMX).status_code == 403
+    assert client.get(form_url(out_case), headers=HTMX).status_code == 403
     response = client.post(
         reply_url(out_case), {"to": "erika@example.com", "body": "x"}, headers=HTMX
     )
@@ -168,11 +174,15 @@ def test_roles_without_timeline_rights_neither_see_nor_send(client, request, out
     assert written() == before
 
 
-def test_without_htmx_the_form_has_its_own_page_and_sending_redirects(client, agent, out_case):
+def test_without_htmx_the_form_opens_on_the_case_page_and_sending_redirects(
+    client, agent, out_case
+):
     client.force_login(agent)
-    page = client.get(reply_url(out_case))
-    assert page.status_code == 200
-    assert "<html" in page.content.decode()
+    page = client.get(form_url(out_case), follow=True)
+    assert page.redirect_chain == [(f"{detail(out_case)}?open=reply", 302)]
+    html = page.content.decode()
+    assert "<html" in html and 'id="form-reply"' in html
+    assert re.search(r'<details[^>]*id="action-reply"[^>]*\sopen>', html)
     bad = client.post(reply_url(out_case), {"to": "x", "body": "y"})
     assert bad.status_code == 422 and "<html" in bad.content.decode()
     good = client.post(reply_url(out_case), {"to": "erika@example.com", "body": "y"})

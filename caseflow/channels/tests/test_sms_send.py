@@ -239,10 +239,15 @@ def test_a_closed_case_gets_no_sms(agent, sms_case):
 # --- the desk ------------------------------------------------------------------------------
 
 
+def form_url(case) -> str:
+    """The SMS form alone, as the case page loads it when the agent opens the action."""
+    return reverse("desk:case_action_form", args=[case.pk, "sms"])
+
+
 def test_the_form_is_prefilled_with_the_contacts_mobile(client, agent, sms_case):
     client.force_login(agent)
 
-    html = client.get(reverse("channels:case_sms", args=[sms_case.pk]), headers=HTMX).content
+    html = client.get(form_url(sms_case), headers=HTMX).content
 
     page = html.decode()
     assert 'value="+49 171 2345678"' in page
@@ -255,25 +260,28 @@ def test_the_case_page_offers_the_sms_action(client, agent, sms_case):
 
     page = client.get(reverse("desk:case_detail", args=[sms_case.pk])).content.decode()
 
-    assert 'data-testid="sms-action"' in page
-    assert reverse("channels:case_sms", args=[sms_case.pk]) in page
+    assert 'id="action-sms"' in page and 'data-key="x"' in page
+    assert form_url(sms_case) in page  # the form loads when the agent opens the action
 
 
 def test_sending_from_the_desk_shows_the_status_on_the_timeline(
     client, agent, sms_case, django_capture_on_commit_callbacks
 ):
     client.force_login(agent)
-    url = reverse("channels:case_sms", args=[sms_case.pk])
+    url = reverse("desk:case_sms", args=[sms_case.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url, {"to": "0171 2345678", "text": "Ready.", "key": "abc"}, headers=HTMX
         )
 
+    # like every action: the changed panels out of band, the SMS form back empty
     assert response.status_code == 200
-    assert response["HX-Location"] == reverse("desk:case_detail", args=[sms_case.pk])
-    page = client.get(response["HX-Location"]).content.decode()
-    assert "SMS to the customer queued." in page
+    assert response["HX-Reswap"] == "none"
+    html = response.content.decode()
+    assert "SMS to the customer queued." in html
+    assert 'id="case-timeline"' in html and 'id="case-log"' in html
+    page = client.get(reverse("desk:case_detail", args=[sms_case.pk])).content.decode()
     assert re.search(r'class="outbound-status[^"]*"[^>]* data-status="sent"', page)
     sms_case.refresh_from_db()
     assert sms_case.status == CaseStatus.OPEN
@@ -297,7 +305,7 @@ def test_the_timeline_costs_one_query_for_any_number_of_sms(
 
 def test_a_bad_number_shows_the_form_again_with_the_message(client, agent, sms_case):
     client.force_login(agent)
-    url = reverse("channels:case_sms", args=[sms_case.pk])
+    url = reverse("desk:case_sms", args=[sms_case.pk])
 
     response = client.post(url, {"to": "12", "text": "Ready.", "key": "k"}, headers=HTMX)
 
@@ -320,6 +328,6 @@ def test_the_counter_counts_as_the_agent_types(client, agent):
 def test_a_role_that_may_not_add_events_gets_no_form(client, quality_manager, sms_case):
     client.force_login(quality_manager)
 
-    response = client.get(reverse("channels:case_sms", args=[sms_case.pk]), headers=HTMX)
+    response = client.get(form_url(sms_case), headers=HTMX)
 
     assert response.status_code == 403

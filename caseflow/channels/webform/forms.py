@@ -17,25 +17,10 @@ from caseflow.channels.webform.services import (
     WebRequest,
 )
 from caseflow.core.phones import to_e164
+from caseflow.ui.forms import MultipleFileField
 
 HONEYPOT = "website"
 OTHER = "other"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class SupportForm(forms.Form):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -27,7 +28,6 @@ from caseflow.cases.models import (
     DONE,
     TRANSITIONS,
     WAITING,
-    CallOutcome,
     Case,
     CaseStatus,
     CaseType,
@@ -37,7 +37,8 @@ from caseflow.cases.models import (
 from caseflow.cases.numbers import CASE_NUMBER
 from caseflow.catalog.models import Product, ProductType, Unit
 from caseflow.customers.models import Contact, Customer
-from caseflow.desk.forms.fields import CallDurationField
+from caseflow.ui.forms import DeskForm, MultipleFileField
+from caseflow.ui.registry import registry
 
 OWNER_ME = "me"
 OWNER_NONE = "none"
@@ -71,38 +72,6 @@ class Choices:
 
     def priority(self, code: str) -> Priority | None:
         return next((p for p in self.priorities if p.code == code), None)
-
-
-class DeskForm(forms.Form):
-    """Bootstrap classes on every widget, ids unique per form on a page full of forms, and
-    fields with errors marked for the eye and for screen readers."""
-
-    slug = "form"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", f"{self.slug}-%s")
-        super().__init__(*args, **kwargs)
-        for bound in self:
-            widget = bound.field.widget
-            if widget.is_hidden:
-                continue
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select form-select-sm"
-            else:
-                css = "form-control form-control-sm"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self.slug}-{name}-error"
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -295,6 +264,23 @@ class CaseFilterForm(DeskForm):
             (str(t.pk), t.name) for t in choices.product_types
         ]
 
+    def more_fields(self) -> dict[str, forms.Field]:
+        """The filters the apps registered (`caseflow.ui.registry.ListFilter`)."""
+        return {f.name: f.field() for f in registry.list_filters()}
+
+    @property
+    def registered_filters(self) -> list[forms.BoundField]:
+        return [self[f.name] for f in registry.list_filters()]
+
+    def narrow(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        """`cases` narrowed by every registered filter that is set (the same queryset when
+        none is)."""
+        for list_filter in registry.list_filters():
+            value = self.cleaned_data.get(list_filter.name)
+            if value not in (None, "", [], ()):
+                cases = list_filter.apply(cases, value)
+        return cases
+
     def clean_customer(self) -> Customer | None:
         return _Lookup.customer(self.cleaned_data["customer"])
 
@@ -463,22 +449,6 @@ class CaseOpenForm(CodePairs, DeskForm):
 # --- actions on a case --------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
 class NoteForm(DeskForm):
     slug = "note"
 
@@ -495,39 +465,6 @@ class NoteForm(DeskForm):
         if not data.get("text") and not data.get("files") and not self.errors:
             self.add_error("text", _("Write something or attach a file."))
         return data
-
-
-class CallForm(DeskForm):
-    slug = "call"
-
-    direction = forms.ChoiceField(
-        label=_("Direction"),
-        choices=(("in", _("Incoming")), ("out", _("Outgoing"))),
-        widget=forms.RadioSelect,
-        initial="in",
-    )
-    duration = CallDurationField()
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=CallOutcome.choices, initial=CallOutcome.REACHED
-    )
-    # The number is normalised (E.164) by the service; `call` is the PBX's call being logged.
-    number = forms.CharField(
-        label=_("Number"),
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-    )
-    call = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    text = forms.CharField(
-        label=_("What was agreed"),
-        required=False,
-        max_length=NOTE_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    @property
-    def event_type(self) -> str:
-        return "call_in" if self.cleaned_data["direction"] == "in" else "call_out"
 
 
 class StatusForm(DeskForm):
@@ -708,6 +645,14 @@ def specific_codes(codes: list[Code], general: Any) -> list[Code]:
     """The specific codes under the general code `general` (an id, possibly a string)."""
     general = str(general or "")
     return [c for c in codes if c.parent_id is not None and str(c.parent_id) == general]
+
+
+class TakeForm(DeskForm):
+    """ "Take it": one button; the posted form is the assignment to the agent."""
+
+    slug = "take"
+
+    version = _version_field()
 
 
 class CloseForm(DeskForm):

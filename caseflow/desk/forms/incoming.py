@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.cases.models import CallOutcome
-from caseflow.desk.forms.fields import CallDurationField
+from caseflow.ui.forms import CallDurationField
 
 # 4:30, 04:30, 1:04:30, or plain minutes: 5
 AGREED_LIMIT = 5000

@@ -15,7 +15,7 @@ from caseflow.cases import services
 from caseflow.cases.models import Case, CaseType
 from caseflow.catalog.tests.factories import ServiceContractFactory
 from caseflow.core.models import Channel
-from caseflow.desk.views import cases as views
+from caseflow.desk.views.cases import timeline as views
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +294,8 @@ def test_closing_has_a_shortcut_listed_in_the_help(client, agent, desk_case, des
     help_box = html[html.index('id="shortcuts"') :]
     assert "<kbd>d</kbd>" in help_box and "Close the case" in help_box
     # `d` opens the close form (a second step: one key alone never closes a case)
-    action = re.search(r'<details class="case-action" data-key="d".*?</details>', html, re.S)
+    close = r'<details class="case-action" id="action-close" data-key="d".*?</details>'
+    action = re.search(close, html, re.S)
     assert action is not None and 'id="form-close"' in action.group(0)
     assert html.count('data-key="d"') == 1
 

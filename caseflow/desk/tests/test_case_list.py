@@ -19,7 +19,8 @@ from caseflow.cases.models import CaseStatus, Priority
 from caseflow.catalog.tests.factories import ProductFactory, UnitFactory
 from caseflow.core.models import Channel
 from caseflow.customers.tests.factories import CustomerFactory
-from caseflow.desk.views import cases as views
+from caseflow.desk.views.cases import listing
+from caseflow.desk.views.cases import paging as views
 
 pytestmark = pytest.mark.django_db
 
@@ -342,7 +343,7 @@ def test_saved_views_link_their_filters_and_count_their_cases(
 def test_a_saved_views_badge_stops_counting_past_its_limit(
     client, agent, desk_case_open, monkeypatch
 ):
-    monkeypatch.setattr(views, "VIEW_COUNT_LIMIT", 2)
+    monkeypatch.setattr(listing, "VIEW_COUNT_LIMIT", 2)
     for _ in range(3):
         desk_case_open(owner=agent)
     desk_case_open()

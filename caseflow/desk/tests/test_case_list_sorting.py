@@ -16,7 +16,7 @@ from caseflow.cases import search, selectors
 from caseflow.cases.models import Case, CaseStatus, Code
 from caseflow.core.models import Channel
 from caseflow.customers.tests.factories import CustomerFactory
-from caseflow.desk.views import cases as views
+from caseflow.desk.views.cases import paging as views
 
 pytestmark = pytest.mark.django_db
 

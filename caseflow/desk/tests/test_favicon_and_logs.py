@@ -21,16 +21,16 @@ def test_favicon_ico_answers_with_the_icon_not_a_404(client):
     response = client.get("/favicon.ico")
 
     assert response.status_code == 302
-    assert response["Location"] == static("desk/favicon.ico")
+    assert response["Location"] == static("ui/favicon.ico")
     assert "max-age" in response["Cache-Control"]
-    assert finders.find("desk/favicon.ico") and finders.find("desk/favicon.svg")
+    assert finders.find("ui/favicon.ico") and finders.find("ui/favicon.svg")
     assert client.post("/favicon.ico").status_code == 405
 
 
 def test_the_icon_file_is_an_icon():
-    with open(finders.find("desk/favicon.ico"), "rb") as icon:
+    with open(finders.find("ui/favicon.ico"), "rb") as icon:
         assert icon.read(4) == b"\x00\x00\x01\x00"  # ICO header: reserved 0, type 1 (icon)
-    with open(finders.find("desk/favicon.svg"), encoding="utf-8") as svg:
+    with open(finders.find("ui/favicon.svg"), encoding="utf-8") as svg:
         assert svg.read().startswith("<svg ")
 
 
@@ -51,8 +51,8 @@ def test_every_base_template_names_the_icon(client, agent, address):
 
     html = client.get(address()).content.decode()
 
-    assert f'rel="icon" href="{static("desk/favicon.svg")}"' in html
-    assert f'rel="icon" href="{static("desk/favicon.ico")}"' in html
+    assert f'rel="icon" href="{static("ui/favicon.svg")}"' in html
+    assert f'rel="icon" href="{static("ui/favicon.ico")}"' in html
 
 
 # --- the development server's request log --------------------------------------------------

@@ -12,7 +12,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from caseflow.desk.rows import short_datetime
+from caseflow.ui.text import short_datetime
 
 pytestmark = pytest.mark.django_db
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import datetime
-
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 
 from caseflow.accounts.models import Team
 from caseflow.cases.models import CaseStatus, Priority
-from caseflow.desk import rows
-from caseflow.desk.rows import case_rows, clip, pk_url, short_datetime
+from caseflow.desk.rows import case_rows, clip, pk_url
+from caseflow.ui.registry import ListColumn, registry
 
 pytestmark = pytest.mark.django_db
 
@@ -33,57 +30,63 @@ def test_clip(text, limit, expected):
     assert len(clip(text, limit)) <= limit
 
 
-@pytest.mark.parametrize(
-    ("language", "zone"),
-    [("en", "America/New_York"), ("de", "Asia/Tokyo"), ("es", "Europe/Madrid"), ("fr", "UTC")],
+# The cells as the list's template printed them before they were prepared in Python.
+REFERENCE = (
+    "{% load i18n %}"
+    '<td><a class="fw-semibold" href="{% url \'desk:case_detail\' case.pk %}">'
+    "{{ case.number }}</a></td>"
+    '<td class="subject">{{ case.subject|truncatechars:90 }}</td>'
+    '<td class="wrap">{{ case.customer.name|truncatechars:40 }}</td>'
+    "<td>{% if case.product %}{{ case.product.sku }}{% endif %}"
+    "{% if case.unit %} · {{ case.unit.serial }}{% endif %}</td>"
+    '<td><span class="badge case-status status-{{ case.status }}">'
+    "{{ case.get_status_display }}</span></td>"
+    '<td><span class="priority-rank-{{ case.priority.rank }}">'
+    "{{ case.priority.name }}</span></td>"
+    "<td>{{ case.get_case_type_display }}</td>"
+    "<td>{% if case.owner %}{{ case.owner }}{% else %}"
+    "<span class=\"text-body-secondary\">{% translate 'unassigned' %}</span>{% endif %}</td>"
+    "<td class=\"wrap\">{{ case.team.name|default:'' }}</td>"
+    '<td><time datetime="{{ iso }}">'
+    "{{ case.received_at|date:'SHORT_DATETIME_FORMAT' }}</time></td>"
 )
-def test_short_datetime_prints_what_the_date_filter_prints(language, zone):
-    moments = [
-        datetime(2026, 3, 2, 23, 30, tzinfo=zoneinfo.ZoneInfo("UTC")),
-        datetime(2009, 12, 31, 0, 5, 9, tzinfo=zoneinfo.ZoneInfo("UTC")),
-        datetime(2026, 10, 25, 1, 30, tzinfo=zoneinfo.ZoneInfo("UTC")),  # summer time ends
-    ]
-    with translation.override(language), timezone.override(zone):
-        when = short_datetime()
-        for moment in moments:
-            expected = Template('{{ moment|date:"SHORT_DATETIME_FORMAT" }}').render(
-                Context({"moment": moment})
-            )
-            assert when(moment) == expected
 
 
-@pytest.mark.parametrize("pattern", ["d/m/Y H:i", "j.n.y G:i:s", "N j, Y, P", "\\\\d d", "Y-m-d"])
-def test_short_datetime_prints_any_pattern_as_django_does(pattern, monkeypatch):
-    """Patterns of the plain fields are printed without `dateformat`; any other character
-    (month names, a.m./p.m., escapes) falls back to it."""
-    monkeypatch.setattr(rows.formats, "get_format", lambda name: pattern)
-    moment = datetime(2026, 3, 2, 9, 5, 7, tzinfo=zoneinfo.ZoneInfo("UTC"))
-    with timezone.override("Europe/Berlin"):
-        expected = dateformat.format(moment.astimezone(zoneinfo.ZoneInfo("Europe/Berlin")), pattern)
-        assert short_datetime()(moment) == expected
-    assert (rows._compiled(pattern) is None) == any(c in pattern for c in "NP\\")
+def reference(case) -> str:
+    context = {"case": case, "iso": case.received_at.isoformat()}
+    return Template(REFERENCE).render(Context(context))
 
 
-def test_a_row_holds_each_cell(agent, desk_case_open, desk_case_unit):
-    team = Team.objects.create(name="Espresso")
-    case = desk_case_open(subject="x" * 120, unit=desk_case_unit, owner=agent, team=team)
+def test_a_row_prints_what_the_template_printed(agent, desk_case_open, desk_case_unit):
+    team = Team.objects.create(name="Espresso & <Co>")
+    case = desk_case_open(subject="x<b>" * 40, unit=desk_case_unit, owner=agent, team=team)
     case.priority = Priority.objects.get(pk=case.priority_id)
     with translation.override("de"), timezone.override("Europe/Berlin"):
         (row,) = case_rows([case])
-        assert row["status_label"] == str(CaseStatus.NEW.label)  # in the active language
-    assert row["url"] == reverse("desk:case_detail", args=[case.pk])
-    assert row["subject"] == "x" * 89 + "…"
-    assert row["serial"] == desk_case_unit.serial
-    assert row["product"] == desk_case_unit.product.sku
-    assert row["owner"] == str(agent) and row["team"] == "Espresso"
-    assert row["received_iso"] == case.received_at.isoformat()
+        assert str(CaseStatus.NEW.label) in row["cells"]  # in the active language
+        assert row["cells"] == reference(case)
+    assert row["pk"] == case.pk
+    assert "x&lt;b&gt;" in row["cells"] and "<b>" not in row["cells"]
 
 
 def test_a_case_without_unit_owner_or_team_leaves_those_cells_empty(desk_case_open):
     case = desk_case_open()
     case.priority = Priority.objects.get(pk=case.priority_id)
     (row,) = case_rows([case])
-    assert (row["serial"], row["owner"], row["team"]) == ("", "", "")
+    assert row["cells"] == reference(case)
+    assert '<td class="wrap"></td>' in row["cells"] and "unassigned" in row["cells"]
+
+
+def test_a_registered_column_gets_its_cells_escaped_in_its_place(desk_case_open):
+    case = desk_case_open(subject="Pump")
+    case.priority = Priority.objects.get(pk=case.priority_id)
+    due = ListColumn("due", "Due", lambda cases, context: ["<soon>"] * len(cases), order=15)
+    with registry.overlay():
+        registry.list_column(due)
+        (row,) = case_rows([case])
+    cells = row["cells"]
+    assert "<td>&lt;soon&gt;</td>" in cells
+    assert cells.index("&lt;soon&gt;") < cells.index("Pump")  # after the number, before the subject
 
 
 # --- search snippets --------------------------------------------------------------------------

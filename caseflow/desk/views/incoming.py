@@ -24,14 +24,15 @@ from django.views.decorators.http import require_GET, require_POST
 from caseflow.accounts.roles import can
 from caseflow.cases import services
 from caseflow.cases.models import ACTIVE
-from caseflow.cases.selectors import cases_visible_to
+from caseflow.cases.selectors import caller_card, cases_visible_to
 from caseflow.core.errors import DomainError, NotAllowed
 from caseflow.core.models import Channel
 from caseflow.customers.models import Customer
 from caseflow.desk import selectors
 from caseflow.desk.forms.customers import CustomerCreateForm
 from caseflow.desk.forms.incoming import CallerSearchForm, CallNoteForm
-from caseflow.desk.views.cases import add_service_error
+from caseflow.desk.views.cases.common import FIELD_ALIASES
+from caseflow.ui.forms import add_service_error
 
 
 def incoming_url(*, q: str = "", customer: int | None = None, unit: int | None = None) -> str:
@@ -64,11 +65,10 @@ def allowed(user: Any) -> dict[str, bool]:
 def caller_context(request: HttpRequest, customer_id: int, *, q: str = "") -> dict[str, Any]:
     """What the caller panel shows; Http404 for a customer that does not exist."""
     try:
-        card = selectors.caller_card(
-            viewer=request.user, customer_id=customer_id, on=timezone.localdate()
-        )
+        card = caller_card(viewer=request.user, customer_id=customer_id, on=timezone.localdate())
     except Customer.DoesNotExist:
         raise Http404(_("No such customer.")) from None
+    selectors.show_points([card.customer])
     return {
         "card": card,
         "customer": card.customer,
@@ -183,7 +183,7 @@ def incoming_call(request: HttpRequest, pk: int) -> HttpResponse:
         except NotAllowed:
             return HttpResponseForbidden(_("Your role does not allow this."))
         except DomainError as exc:
-            add_service_error(form, exc)
+            add_service_error(form, exc, FIELD_ALIASES)
         else:
             status = 200
             form = None  # type: ignore[assignment]

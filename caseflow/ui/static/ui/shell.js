@@ -51,7 +51,7 @@
   });
 
   // After htmx swaps in content, focus what the server marked with autofocus; an action
-  // form loaded when its <details> opened (desk/cases/_action.html) gets its first field
+  // form loaded when its <details> opened (ui/_action.html) gets its first field
   // focused, as if it had been on the page.
   document.addEventListener("htmx:afterSettle", function (event) {
     const elt = event.detail.elt;
