@@ -22,10 +22,12 @@ What is generated, per N cases (default 100,000):
   weekends), numbered C-YYYY-NNNNNN consecutively per year in order of receipt; the
   `core_sequence` rows are set to the last numbers so new cases continue the series;
 - ~5 timeline events per case on average, 0.5% of cases with ~50;
-- the audit trail of each case as a valid hash chain (case.opened, case.resolved,
-  case.closed links, computed with `caseflow.core.audit`), so `manage.py verify_audit`
-  passes. Customers, contacts and units get no audit entries: they count as imported.
-  `--no-audit` skips the case chains too.
+- the audit trail of each case as a valid hash chain (case.opened, case.status_changed for
+  an active case past "new", case.resolved, case.closed links, computed with
+  `caseflow.core.audit`), so `manage.py verify_audit` passes, drift check included (the
+  timeline entries carry no hashes: their drift is not checked). Customers, contacts and
+  units get no audit entries: they count as imported. `--no-audit` skips the case chains
+  too.
 
 COPY bypasses the services, so where the project has `manage.py reindex_search` the cases'
 full-text index is built at the end (`--no-search-index` skips it).
@@ -1210,7 +1212,7 @@ class Generator:
 
         self.heads: list[tuple[str, int, str]] = []
         eid = 0
-        for (cid, number, customer, received, resolved, closed, _status, owner, channel, subject,
+        for (cid, number, customer, received, resolved, closed, status, owner, channel, subject,
              case_type, res, solution) in self.case_info:  # fmt: skip
             chain = f"cases.case:{cid}"
             target = str(cid)
@@ -1221,6 +1223,13 @@ class Generator:
                   "case_type": case_type, "status": "new",
                   "owner": owner[0] if owner else None}),
             ]  # fmt: skip
+            if resolved is None and status != "new":
+                # the active case left "new": its status change is recorded like the
+                # service's (verify_audit compares the case's status with the last one)
+                links.append(
+                    ("case.status_changed", "ui", received + timedelta(minutes=5),
+                     {"status": "new"}, {"status": status})
+                )  # fmt: skip
             if resolved is not None:
                 before = {"status": "open", "resolution_general": None,
                           "resolution_specific": None, "solution": ""}  # fmt: skip

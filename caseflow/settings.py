@@ -276,6 +276,8 @@ LOGIN_LOCKOUTS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "caseflow.accounts.lockout.LockoutBackend",
+    # roles decide the admin permissions of the models they govern (accounts.permissions)
+    "caseflow.accounts.permissions.RoleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "caseflow.accounts.lockout.LockoutHandler"

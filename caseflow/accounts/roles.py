@@ -45,6 +45,28 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# The Django admin's model permissions that capabilities grant ("<app>.<model>": capability,
+# actions). For these models the role alone decides (caseflow.accounts.permissions): a
+# Django permission given to a user or group does not open them. Other admin pages keep
+# Django's own permissions (in practice: superusers only).
+_ALL = frozenset({"view", "add", "change", "delete"})
+_VIEW = frozenset({"view"})
+ADMIN_PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "accounts.user": ("user.manage", frozenset({"view", "add", "change"})),
+    "auth.group": ("user.manage", _ALL),
+    "axes.accessattempt": ("user.manage", _VIEW),
+    "axes.accesslog": ("user.manage", _VIEW),
+    "axes.accessfailurelog": ("user.manage", _VIEW),
+    "accounts.apitoken": ("token.manage_any", _VIEW),
+    "accounts.team": ("team.manage", _ALL),
+    "cases.code": ("code.manage", _ALL),
+    "cases.case": ("case.view", _VIEW),
+    "cases.timelineevent": ("case.view", _VIEW),
+    "catalog.producttype": ("catalog.manage", _ALL),
+    "core.auditentry": ("audit.view", _VIEW),
+}
+
+
 def can(actor: Any, capability: str) -> bool:
     """Whether `actor` (a user, or None for the system) may do `capability`."""
     if actor is None:

@@ -46,14 +46,24 @@ def create_api_token(
         action="token.created",
         target=token,
         aggregate=user,
-        after={"name": name, "prefix": token.prefix},
+        after={
+            "name": name,
+            "prefix": token.prefix,
+            "user": user.pk,
+            "expires_at": expires_at,
+            "revoked_at": None,
+        },
     )
     return token, key
 
 
 @transaction.atomic
 def revoke_api_token(*, actor: User | None, token: ApiToken, channel: str = Channel.API) -> None:
-    """Revoke a token at once; requests with it are refused from now on."""
+    """Revoke a token at once and for good; requests with it are refused from now on.
+
+    Nothing brings a revoked token back: no service un-revokes, the admin shows `revoked_at`
+    and `expires_at` read-only, and the database refuses any UPDATE that changes them once
+    set (accounts migration 0003). A new token is the way back."""
     if actor is not None and actor.pk != token.user_id:
         require(actor, "token.manage_any")
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -66,8 +76,9 @@ def revoke_api_token(*, actor: User | None, token: ApiToken, channel: str = Chan
         channel=channel,
         action="token.revoked",
         target=token,
-        aggregate=token.user,
-        after={"prefix": token.prefix},
+        aggregate=User(pk=token.user_id),
+        before={"revoked_at": None},
+        after={"prefix": token.prefix, "revoked_at": token.revoked_at},
     )
 
 

@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from caseflow.accounts.models import ApiToken, User
-from caseflow.core import ratelimit
+from caseflow.core import ratelimit, rows
 from caseflow.core.clients import client_ip
 from caseflow.core.errors import Refused
 
 PREFIX = "cf_"
+# Every API request reads its token and user: one plain statement, not an ORM query to build
+# (a fifth of a case creation's CPU went into building it).
+_LIVE_TOKENS = rows.Reader(ApiToken, related="user")
 
 
 def hash_key(key: str) -> str:
@@ -28,11 +31,7 @@ def user_for_key(key: str) -> User | None:
     """The active user owning the live token `key`, or None."""
     if not key.startswith(PREFIX) or len(key) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_key(key), revoked_at__isnull=True)
-        .first()
-    )
+    token = _LIVE_TOKENS.first("t.key_hash = %s AND t.revoked_at IS NULL", [hash_key(key)])
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

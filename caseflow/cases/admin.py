@@ -1,14 +1,16 @@
-"""Configuration tables are edited here; cases themselves change only through services,
-so their admin is read-only (the agent desk and the API are where cases are worked)."""
+"""Configuration tables are edited here, audited (core.admin.AuditedAdmin); cases
+themselves change only through services, so their admin is read-only (the agent desk and
+the API are where cases are worked), and shows each user the cases the desk would."""
 
 from django.contrib import admin
 
 from caseflow.cases.models import Case, Code, EventType, Priority, TimelineEvent
-from caseflow.core.admin import ReadOnlyAdmin
+from caseflow.cases.selectors import cases_visible_to
+from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(Priority)
-class PriorityAdmin(admin.ModelAdmin):
+class PriorityAdmin(AuditedAdmin):
     list_display = ("code", "name", "rank", "response_minutes", "resolution_minutes", "is_default",
                     "active")  # fmt: skip
     list_editable = ("active",)
@@ -22,7 +24,9 @@ class SpecificCodeInline(admin.TabularInline):
 
 
 @admin.register(Code)
-class CodeAdmin(admin.ModelAdmin):
+class CodeAdmin(AuditedAdmin):
+    """Reason and resolution codes (capability `code.manage`)."""
+
     list_display = ("code", "name", "kind", "parent", "active")
     list_filter = ("kind", "active")
     search_fields = ("code", "name")
@@ -31,9 +35,15 @@ class CodeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).select_related("parent")
 
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        # A specific code is of its general code's kind (the inline does not ask for it).
+        for inline_form in formset.forms:
+            inline_form.instance.kind = form.instance.kind
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(EventType)
-class EventTypeAdmin(admin.ModelAdmin):
+class EventTypeAdmin(AuditedAdmin):
     list_display = ("code", "name", "category", "is_system", "active")
     list_filter = ("category", "is_system", "active")
 
@@ -59,6 +69,9 @@ class TimelineInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
+    """Read-only, for those whose role may read cases (`case.view`, accounts.permissions),
+    and only the cases the desk shows them (`cases_visible_to`)."""
+
     list_display = ("number", "subject", "status", "case_type", "priority", "owner", "received_at")
     list_filter = ("status", "case_type", "channel", "priority")
     search_fields = ("=number",)
@@ -67,5 +80,7 @@ class CaseAdmin(ReadOnlyAdmin):
     inlines = (TimelineInline,)
     show_full_result_count = False
 
-    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return request.user.is_active and request.user.is_staff
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        cases = cases_visible_to(request.user)
+        ordering = self.get_ordering(request)
+        return cases.order_by(*ordering) if ordering else cases

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 from django.conf import settings
@@ -43,6 +44,7 @@ from caseflow.cases.schemas import (
 )
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.catalog.selectors import warranty_status
+from caseflow.core import rows
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.pagination import keyset_page
@@ -58,14 +60,11 @@ EVENT_ORDER = ("-occurred_at", "-id")
 MAX_FILES = 10
 
 
-def _ref(model: type[M], pk: int | None, field: str, **filters: Any) -> M | None:
+def _ref(model: type[M], pk: int | None, field: str) -> M | None:
     """The row `pk` names in the request body, or a 422 that names the field."""
     if pk is None:
         return None
-    rows = model._default_manager.filter(pk=pk, **filters)
-    if model is Unit:
-        rows = rows.select_related("product")  # the case takes its product from the unit
-    found = next(iter(rows.order_by()[:1]), None)  # a key: no ORDER BY to build or run
+    found = _reader(model).get(pk)
     if found is None:
         raise DomainError(
             _("There is no %(what)s with id %(id)s.")
@@ -74,6 +73,13 @@ def _ref(model: type[M], pk: int | None, field: str, **filters: Any) -> M | None
             code="unknown_reference",
         )
     return found
+
+
+@cache
+def _reader(model: type[M]) -> rows.Reader[M]:
+    # One plain statement by key (a case creation reads two or three of these); a unit comes
+    # with its product, which the case takes over.
+    return rows.Reader(model, related="product" if model is Unit else None)
 
 
 def _priority(code: str | None) -> Priority | None:

@@ -121,6 +121,9 @@ WHERE c.id = ANY(%s)
 ON CONFLICT (case_id) DO UPDATE
 SET received_at = EXCLUDED.received_at, config = EXCLUDED.config, document = EXCLUDED.document
 """
+# The same for one case (every service's case): `= %s` lets PostgreSQL keep one generic plan
+# for the prepared statement; with `= ANY(%s)` it planned it again on every call (0.3 ms).
+PG_UPSERT_ONE = PG_UPSERT.replace("WHERE c.id = ANY(%s)", "WHERE c.id = %s")
 
 # Every case at once, into a new table: one pass over the events, grouped; written in the
 # order the cases were received, so the newest matches of a word lie on the last pages.
@@ -306,7 +309,10 @@ def _upsert(ids: Sequence[int]) -> None:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(PG_UPSERT, [list(ids)])
+            if len(ids) == 1:
+                cursor.execute(PG_UPSERT_ONE, [ids[0]])
+            else:
+                cursor.execute(PG_UPSERT, [list(ids)])
         else:
             cursor.execute(SQLITE_UPSERT.format(ids=", ".join(["%s"] * len(ids))), list(ids))
 

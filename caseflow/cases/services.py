@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Team, User
-from caseflow.accounts.roles import OWNER_ROLES, require
-from caseflow.cases import config, search
+from caseflow.accounts.roles import OWNER_ROLES, can, require
+from caseflow.cases import config, events, search
+from caseflow.cases.integrity import OPENED_FIELDS, recorded
 from caseflow.cases.models import (
     CASE_CHANNELS,
     TRANSITIONS,
@@ -37,12 +38,13 @@ from caseflow.cases.models import (
     SupplyLine,
     TimelineEvent,
 )
+from caseflow.cases.numbers import next_case_number
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.catalog.selectors import is_covered
+from caseflow.core import rows
 from caseflow.core.audit import audit, snapshot, stale_conflict
-from caseflow.core.errors import DomainError
+from caseflow.core.errors import DomainError, NotAllowed
 from caseflow.core.files import StoredFile, store_upload
-from caseflow.core.numbering import next_number
 from caseflow.core.validation import raise_first, validate
 from caseflow.customers.models import Contact, Customer
 
@@ -90,7 +92,7 @@ def _bump(case: Case, fields: Sequence[str]) -> None:
 def _system_event(
     case: Case, code: str, *, actor: User | None, channel: str, text: str = "", **data: Any
 ) -> TimelineEvent:
-    event = TimelineEvent.objects.create(
+    event = TimelineEvent(
         case=case,
         event_type_id=config.event_type_id(code),
         occurred_at=timezone.now(),
@@ -100,7 +102,43 @@ def _system_event(
         is_internal=True,
         data=data,
     )
+    rows.insert(event)  # append-only, nobody listens for its save: one plain INSERT
     search.index_event_text(case, text)
+    return event
+
+
+def record_system_event(
+    *, case: Case, event_type: str, actor: User | None, channel: str, text: str = "", **data: Any
+) -> TimelineEvent:
+    """Write a system entry of another app on the case's timeline (e.g. workflow's "response
+    target missed"), inside the caller's transaction.
+
+    `event_type` is a system type the app registered (a row with `is_system`, shipped by
+    its migration; its summary for readers through the ui registry). The case is locked,
+    so entries and other changes of one case are written one after the other; the entry is
+    recorded in the case's audit chain. Subscribers hear of it as EVENT_RECORDED."""
+    _check_channel(channel)
+    try:
+        found = config.event_type(event_type)
+    except EventType.DoesNotExist:
+        found = None
+    if found is None or not found.is_system or not found.active:
+        raise DomainError(_("Unknown event type."), field="event_type", code="unknown")
+    with transaction.atomic():
+        case = _lock(case, None)
+        event = _system_event(case, event_type, actor=actor, channel=channel, text=text, **data)
+        audit(  # the chain records every timeline entry (verify_audit's drift check)
+            actor=actor,
+            channel=channel,
+            action="case.system_event",
+            target=event,
+            aggregate=case,
+            after={"event_type": event_type, **recorded(event)},
+        )
+        events.publish(
+            events.EVENT_RECORDED, case, actor=actor, channel=channel, event=event.pk,
+            type=event_type, internal=True,
+        )  # fmt: skip
     return event
 
 
@@ -142,6 +180,22 @@ def _check_owner(owner: User | None) -> None:
         raise DomainError(
             _("%(user)s cannot own cases.") % {"user": owner}, field="owner_id", code="owner"
         )
+
+
+def _may_assign(actor: User | None, owner: User | None) -> None:
+    """`case.assign` gives a case to nobody, to oneself or to a colleague in one of one's
+    teams (not archived); to anyone else only `case.assign_any` (team leads) may give it."""
+    require(actor, "case.assign")
+    if actor is None or owner is None or owner.pk == actor.pk or can(actor, "case.assign_any"):
+        return
+    _check_owner(owner)  # someone who cannot own cases hears that first
+    colleagues = Team.objects.filter(archived_at__isnull=True, members=actor).filter(members=owner)
+    if not colleagues.exists():
+        raise NotAllowed(
+            _("%(user)s is in none of your teams; giving a case to someone outside them needs "
+              "a team lead (case.assign_any).") % {"user": owner},
+            field="owner_id",
+        )  # fmt: skip
 
 
 def _check_links(
@@ -244,8 +298,13 @@ def open_case(
     team: Team | None = None,
     received_at: datetime | None = None,
     promised_by: date | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> Case:
-    """Open a case for `customer`: number, suggested case type, first timeline event, audit."""
+    """Open a case for `customer`: number, suggested case type, first timeline event, audit.
+
+    `origin`: what the opening channel knows about where the case came from (plain values:
+    the address to answer, the language, the mailbox, the Message-ID …), handed to the
+    OPENED event's subscribers as its data (the channels acknowledge from it)."""
     require(actor, "case.create")
     if channel not in CASE_CHANNELS:
         raise DomainError(
@@ -264,7 +323,7 @@ def open_case(
     if received_at > now + CLOCK_SKEW:
         raise DomainError(_("A case cannot be received in the future."), field="received_at")
     if owner is not None and owner != actor:
-        require(actor, "case.assign")
+        _may_assign(actor, owner)
     _check_owner(owner)
     product = _check_links(customer, contact, unit, product, sales_order)
     _check_codes(CodeKind.REASON, reason_general, reason_specific, "reason")
@@ -304,10 +363,17 @@ def open_case(
     # The number is taken as late as possible: its row lock is held until COMMIT and
     # serialises every case creation. Not later than the INSERT, though: numbering the row
     # afterwards rewrote it (the number is indexed, so every index of the table got a
-    # second entry and the table a dead row per case).
-    case.number = next_number("case", prefix="C", width=6)
-    case.save()
-    _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
+    # second entry and the table a dead row per case). What does not need the number is
+    # written before it: where the database hands out the case's key in advance
+    # (PostgreSQL), that is the first timeline event.
+    case.pk = rows.reserve_pk(Case)
+    event_first = case.pk is not None
+    if event_first:
+        event = _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
+    case.number = next_case_number()
+    rows.insert(case)
+    if not event_first:
+        event = _system_event(case, "created", actor=actor, channel=channel, case_type=case_type)
     search.index_case(case)
     audit(
         actor=actor,
@@ -315,8 +381,9 @@ def open_case(
         action="case.opened",
         target=case,
         new_chain=True,
-        after=snapshot(case, ("number", "customer", "subject", "case_type", "status", "owner")),
+        after={**snapshot(case, OPENED_FIELDS), **recorded(event)},
     )
+    events.publish(events.OPENED, case, actor=actor, channel=channel, **(origin or {}))
     return case
 
 
@@ -383,12 +450,18 @@ def update_case(
         raise_first(exc)
     before = {name: before[name] for name in changed}
     after = snapshot(case, changed)
-    _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
+    event = _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
     if search.INDEXED_FIELDS & set(changed):
         search.index_case(case)
     audit(
-        actor=actor, channel=channel, action="case.updated", target=case, before=before, after=after
+        actor=actor,
+        channel=channel,
+        action="case.updated",
+        target=case,
+        before=before,
+        after={**after, **recorded(event)},
     )
+    events.publish(events.CHANGED, case, actor=actor, channel=channel, fields=changed)
     return case
 
 
@@ -415,7 +488,7 @@ def move_case(
     _check_links(customer, contact, case.unit, case.product, case.sales_order)
     case.customer, case.contact = customer, contact
     _bump(case, ("customer", "contact"))
-    _system_event(
+    event = _system_event(
         case, "field_changed", actor=actor, channel=channel, fields=["customer", "contact"]
     )
     search.index_case(case)  # the document is stemmed in the customer's language
@@ -425,7 +498,10 @@ def move_case(
         action="case.moved",
         target=case,
         before=before,
-        after=snapshot(case, ("customer", "contact")),
+        after={**snapshot(case, ("customer", "contact")), **recorded(event)},
+    )
+    events.publish(
+        events.CHANGED, case, actor=actor, channel=channel, fields=["customer", "contact"]
     )
     return case
 
@@ -475,7 +551,7 @@ def _transition(case: Case, status: str, *, actor: User | None, channel: str, no
     before = case.status
     case.status = status
     _bump(case, ["status"])
-    _system_event(
+    event = _system_event(
         case, "status_changed", actor=actor, channel=channel, text=note, before=before, after=status
     )
     audit(
@@ -484,7 +560,10 @@ def _transition(case: Case, status: str, *, actor: User | None, channel: str, no
         action="case.status_changed",
         target=case,
         before={"status": before},
-        after={"status": status},
+        after={"status": status, **recorded(event)},
+    )
+    events.publish(
+        events.STATUS_CHANGED, case, actor=actor, channel=channel, before=before, after=status
     )
     return case
 
@@ -501,7 +580,7 @@ def assign_case(
 ) -> Case:
     """Give the case to `owner` (and/or `team`). Anyone working cases may take one himself."""
     if owner is None or actor is None or owner.pk != actor.pk:
-        require(actor, "case.assign")
+        _may_assign(actor, owner)
     else:
         require(actor, "case.update")
     _check_owner(owner)
@@ -520,7 +599,7 @@ def assign_case(
     if team is not None:
         case.team = team
     _bump(case, ["owner", "team"])
-    _system_event(
+    event = _system_event(
         case, "assigned", actor=actor, channel=channel, owner=after["owner"], team=after["team"]
     )
     audit(
@@ -529,8 +608,9 @@ def assign_case(
         action="case.assigned",
         target=case,
         before=before,
-        after=after,
+        after={**after, **recorded(event)},
     )
+    events.publish(events.ASSIGNED, case, actor=actor, channel=channel, **after)
     return case
 
 
@@ -662,7 +742,17 @@ def _write_event(
             "call_duration": call_duration,
             "call_outcome": call_outcome,
             "attachments": [{"name": s.filename, "sha256": s.sha256} for s in stored],
+            **recorded(event, [(s.filename, s.sha256) for s in stored]),
         },
+    )
+    events.publish(
+        events.EVENT_RECORDED,
+        case,
+        actor=actor,
+        channel=channel,
+        event=event.pk,
+        type=event_type.code,
+        internal=is_internal,
     )
     return event
 
@@ -708,7 +798,7 @@ def add_supply(
     validate(line, exclude=("case", "product", "added_by"))
     line.save()
     _bump(case, [])
-    _system_event(
+    event = _system_event(
         case,
         "supply_added",
         actor=actor,
@@ -727,8 +817,10 @@ def add_supply(
             "quantity": quantity,
             "unit_price": price,
             "tax_rate": line.tax_rate,
+            **recorded(event),
         },
     )
+    events.publish(events.SUPPLIES_CHANGED, case, actor=actor, channel=channel, line=line.pk)
     return line
 
 
@@ -744,7 +836,7 @@ def remove_supply(*, actor: User | None, channel: str, case: Case, line: SupplyL
     line.removed_at = timezone.now()
     line.save(update_fields=["removed_at"])
     _bump(case, [])
-    _system_event(
+    event = _system_event(
         case, "supply_removed", actor=actor, channel=channel, text=line.description, line=line.pk
     )
     audit(
@@ -754,6 +846,10 @@ def remove_supply(*, actor: User | None, channel: str, case: Case, line: SupplyL
         target=line,
         aggregate=case,
         before={"quantity": line.quantity, "product": line.product_id},
+        after={"removed_at": line.removed_at, **recorded(event)},
+    )
+    events.publish(
+        events.SUPPLIES_CHANGED, case, actor=actor, channel=channel, line=line.pk, removed=True
     )
     return line
 
@@ -802,6 +898,7 @@ def resolve_case(
             field="status",
             code="illegal_transition",
         )
+    events.check_guards(events.RESOLVE, case, actor)  # other apps' conditions (quality …)
     fields = ["status", "resolution_general", "resolution_specific", "solution"]
     if set_reason:
         fields += ["reason_general", "reason_specific"]
@@ -821,7 +918,7 @@ def resolve_case(
     case.status = CaseStatus.RESOLVED
     case.resolved_at = timezone.now()
     _bump(case, ["resolved_at", *fields])
-    _system_event(
+    event = _system_event(
         case,
         "resolved",
         actor=actor,
@@ -838,8 +935,9 @@ def resolve_case(
         action="case.resolved",
         target=case,
         before=before,
-        after=snapshot(case, fields),
+        after={**snapshot(case, fields), **recorded(event)},
     )
+    events.publish(events.RESOLVED, case, actor=actor, channel=channel, fields=fields)
     return case
 
 
@@ -855,18 +953,20 @@ def close_case(*, actor: User | None, channel: str, case: Case, version: int | N
             field="status",
             code="illegal_transition",
         )
+    events.check_guards(events.CLOSE, case, actor)
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
     _bump(case, ["status", "closed_at"])
-    _system_event(case, "closed", actor=actor, channel=channel)
+    event = _system_event(case, "closed", actor=actor, channel=channel)
     audit(
         actor=actor,
         channel=channel,
         action="case.closed",
         target=case,
         before={"status": CaseStatus.RESOLVED},
-        after={"status": CaseStatus.CLOSED},
+        after={"status": CaseStatus.CLOSED, **recorded(event)},
     )
+    events.publish(events.CLOSED, case, actor=actor, channel=channel)
     return case
 
 
@@ -891,13 +991,16 @@ def reopen_case(
     case.resolved_at = None
     case.closed_at = None
     _bump(case, ["status", "resolved_at", "closed_at"])
-    _system_event(case, "reopened", actor=actor, channel=channel, text=reason, before=before)
+    event = _system_event(
+        case, "reopened", actor=actor, channel=channel, text=reason, before=before
+    )
     audit(
         actor=actor,
         channel=channel,
         action="case.reopened",
         target=case,
         before={"status": before},
-        after={"status": CaseStatus.OPEN, "reason": reason},
+        after={"status": CaseStatus.OPEN, "reason": reason, **recorded(event)},
     )
+    events.publish(events.REOPENED, case, actor=actor, channel=channel, before=before)
     return case

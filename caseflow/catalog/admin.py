@@ -1,4 +1,5 @@
-"""Admin: product types are configuration; the rest is read here and changed through services."""
+"""Admin: product types are configuration (audited, capability `catalog.manage`); the rest
+is read here and changed through services."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from caseflow.catalog.models import (
     ServiceContract,
     Unit,
 )
-from caseflow.customers.admin import ReadOnlyAdmin
+from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(ProductType)
-class ProductTypeAdmin(admin.ModelAdmin):
+class ProductTypeAdmin(AuditedAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 

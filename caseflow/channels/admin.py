@@ -1,16 +1,19 @@
-"""Mailboxes and message templates are configuration, edited here. Messages themselves change
-only through the channel services: their admin is read-only (the quarantine has its own
-actions)."""
+"""Mailboxes, message templates and agents' extensions are configuration, edited here
+(audited, core.admin.AuditedAdmin). Messages themselves change only through the channel
+services: their admin is read-only (the quarantine has its own actions)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.channels.models import InboundMessage, Mailbox, MessageTemplate, OutboundMessage
-from caseflow.core.admin import ReadOnlyAdmin
+from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
+class MailboxAdmin(AuditedAdmin):
+    audit_secret_fields = ("imap_password",)
+    audit_transient_models = ("channels.imappolllease",)
+
     list_display = ("name", "address", "owner", "team", "imap_host", "active", "last_polled_at")
     list_filter = ("active",)
     search_fields = ("name", "address")
@@ -25,7 +28,7 @@ class MailboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(AuditedAdmin):
     list_display = ("name", "code", "language", "purpose", "active")
     list_filter = ("purpose", "language", "active")
     search_fields = ("code", "name", "subject")
@@ -50,7 +53,7 @@ class InboundMessageAdmin(ReadOnlyAdmin):
 
         outcomes: dict[str, int] = {}
         for inbound in queryset.filter(status__in=RETRYABLE).order_by("pk"):
-            status = retry(inbound).get_status_display()
+            status = retry(inbound, actor=request.user, channel="admin").get_status_display()
             outcomes[status] = outcomes.get(status, 0) + 1
         if not outcomes:
             self.message_user(request, _("None of the selected messages is quarantined."))
@@ -99,7 +102,7 @@ from caseflow.channels.models import AgentExtension, Call, InboundSms  # noqa: E
 
 
 @admin.register(AgentExtension)
-class AgentExtensionAdmin(admin.ModelAdmin):
+class AgentExtensionAdmin(AuditedAdmin):
     list_display = ("extension", "user")
     search_fields = ("extension", "user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("user",)

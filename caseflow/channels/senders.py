@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,6 @@ from caseflow.cases.services import move_case
 from caseflow.cases.services import open_case as _open_case
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.channels.models import UnknownSender
-from caseflow.core.audit import audit
 from caseflow.core.errors import DomainError
 from caseflow.core.phones import to_e164
 from caseflow.customers.models import (
@@ -36,7 +35,7 @@ from caseflow.customers.models import (
     Customer,
     CustomerKind,
 )
-from caseflow.customers.services import add_contact, create_customer
+from caseflow.customers.services import add_contact, create_customer, placeholder_customer
 
 # The placeholder customer's number: outside the generated series (CU-…), so never taken.
 UNKNOWN_NUMBER = "UNKNOWN"
@@ -124,33 +123,18 @@ def _negated(moment: datetime | None) -> float:
 
 def unknown_senders(*, channel: str = "email") -> Customer:
     """The placeholder customer that holds the cases of senders nobody recognised yet
-    (created, with its audit entry, by the first message that needs it)."""
-    found = Customer.objects.filter(number=UNKNOWN_NUMBER).first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            customer = Customer.objects.create(
-                number=UNKNOWN_NUMBER,
-                kind=CustomerKind.ORGANISATION,
-                name=_("Unknown senders"),
-                language="en",
-                notes=_(
-                    "Cases from e-mail, web form or SMS senders that matched no customer. "
-                    "Adopt the sender on the case to move it to a real customer."
-                ),
-            )
-            audit(
-                actor=None,
-                channel=channel,
-                action="customer.created",
-                target=customer,
-                new_chain=True,
-                after={"number": customer.number, "name": customer.name},
-            )
-            return customer
-    except IntegrityError:  # another worker created it first
-        return Customer.objects.get(number=UNKNOWN_NUMBER)
+    (created through the customer service, audited and indexed, by the first message that
+    needs it)."""
+    return placeholder_customer(
+        number=UNKNOWN_NUMBER,
+        name=_("Unknown senders"),
+        language="en",
+        notes=_(
+            "Cases from e-mail, web form or SMS senders that matched no customer. "
+            "Adopt the sender on the case to move it to a real customer."
+        ),
+        channel=channel,
+    )
 
 
 def is_unknown(case: Case) -> bool:

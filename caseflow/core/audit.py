@@ -15,13 +15,14 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caseflow.core import rows
 from caseflow.core.errors import Conflict
 from caseflow.core.models import AuditChainHead, AuditEntry, Channel
 
@@ -166,13 +167,40 @@ def audit(
         prev_hash=head.last_hash,
     )
     entry.hash = _entry_digest(entry)
-    entry.save(force_insert=True)
     head.last_seq, head.last_hash = entry.seq, entry.hash
-    if new_chain:
-        head.save(force_insert=True)
-    else:
-        head.save(update_fields=("last_seq", "last_hash"))
+    _append(entry, head, new_chain=new_chain)
     return entry
+
+
+def _append(entry: AuditEntry, head: AuditChainHead, *, new_chain: bool) -> None:
+    """Write `entry` and move (or start) the chain's `head` to it: one statement where the
+    database can write two tables at once (PostgreSQL), two elsewhere."""
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        rows.insert(entry)
+        if new_chain:
+            rows.insert(head)
+        else:
+            head.save(update_fields=("last_seq", "last_hash"))
+        return
+    entry_sql, entry_params = rows.insert_statement(entry, using=using)
+    if new_chain:
+        head_sql, head_params = rows.insert_statement(head, using=using)
+    else:
+        head_sql = _MOVE_HEAD
+        head_params = [head.last_seq, head.last_hash, head.chain]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH e AS ({entry_sql}), h AS ({head_sql}) SELECT id FROM e",  # noqa: S608
+            [*entry_params, *head_params],
+        )
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = using
+
+
+_MOVE_HEAD = "UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s WHERE chain = %s"
 
 
 def _entry_digest(entry: AuditEntry) -> str:
@@ -206,11 +234,29 @@ class BrokenLink:
         return f"{self.chain} seq {self.seq}: {where}{when}: {self.reason}"
 
 
+class Observer(Protocol):
+    """Something else checked on the same pass over the entries (see core.drift)."""
+
+    def feed(self, entry: AuditEntry) -> None: ...
+
+    def chain_done(self) -> Iterator[Any]: ...
+
+    def finish(self) -> Iterator[Any]: ...
+
+
 def broken_links(
     *, since: datetime | None = None, chain: str | None = None
 ) -> Iterator[BrokenLink]:
     """Every broken link, chain by chain. With `since`, each chain is checked from its first
     entry at or after that moment, trusting the link to the entry before it."""
+    return walk(since=since, chain=chain)  # type: ignore[return-value]
+
+
+def walk(
+    *, since: datetime | None = None, chain: str | None = None, observer: Observer | None = None
+) -> Iterator[Any]:
+    """`broken_links`, feeding every entry to `observer` too and yielding what it reports
+    after each chain (whole chains only: it sees a chain's entries in `seq` order)."""
     entries = AuditEntry.objects.order_by("chain", "seq")
     heads = AuditChainHead.objects.all()
     if chain:
@@ -254,6 +300,8 @@ def broken_links(
         if entry.chain != current:
             if last is not None:
                 yield from check_end(last)
+                if observer is not None:
+                    yield from observer.chain_done()
             current = entry.chain
             seen.add(current)
             if since is None:
@@ -282,8 +330,12 @@ def broken_links(
             )
         prev_seq, prev_hash = entry.seq, entry.hash
         last = entry
+        if observer is not None:
+            observer.feed(entry)
     if last is not None:
         yield from check_end(last)
+    if observer is not None:
+        yield from observer.finish()
     if since is None:
         for name, (last_seq, _digest) in head_of.items():
             if name not in seen and last_seq:

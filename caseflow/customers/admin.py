@@ -1,4 +1,5 @@
-"""Admin: regions are configuration; customers are read here and changed through services."""
+"""Admin: regions are configuration (audited, core.admin.AuditedAdmin); customers are read
+here and changed through services."""
 
 from __future__ import annotations
 
@@ -7,29 +8,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.customers import services
 from caseflow.customers.models import Contact, ContactPoint, Customer, Region
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Business records: browse and search here; changes go through the services (audited)."""
-
-    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ("code", "name", "country")
     search_fields = ("code", "name")
     list_filter = ("country",)
@@ -59,7 +46,10 @@ class CustomerAdmin(ReadOnlyAdmin):
     actions = ("archive", "restore")
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        # needed for the actions; the form itself is read-only (all fields below)
+        # The list's archive and restore actions (services) need it; a customer's page is
+        # read-only, so nothing can be saved there unaudited.
+        if obj is not None:
+            return False
         return super(ReadOnlyAdmin, self).has_change_permission(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:

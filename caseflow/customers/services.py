@@ -13,13 +13,13 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from caseflow.accounts.models import Language, User
 from caseflow.accounts.roles import require
-from caseflow.core.audit import audit, snapshot, stale_conflict
+from caseflow.core.audit import audit, snapshot
+from caseflow.core.editing import Edit, archive, lock, refuse_unknown, restore
 from caseflow.core.errors import DomainError
 from caseflow.core.numbering import next_plain_number
 from caseflow.core.phones import to_e164
@@ -121,10 +121,6 @@ def _clean_country(value: str) -> str:
     return value
 
 
-def _lock_customer(customer: Customer) -> Customer:
-    return Customer.objects.select_for_update().get(pk=customer.pk)
-
-
 def _index_names(customer: Customer) -> None:
     """Write the customer's rows of the name index again: its name's words and its live
     contacts' (a handful of rows; the caller holds the customer's lock or created it)."""
@@ -175,6 +171,27 @@ def _add_point(
     return point
 
 
+def _demote_primary(
+    *, actor: User | None, channel: str, customer: Customer, keep: Contact | None = None
+) -> None:
+    """The customer's other primary contact (one, by the rule) stops being primary, with
+    its own audit entry."""
+    others = Contact.objects.filter(customer=customer, is_primary=True, archived_at__isnull=True)
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    for other in others.only("id"):
+        audit(
+            actor=actor,
+            channel=channel,
+            action="customer.contact_updated",
+            target=other,
+            aggregate=customer,
+            before={"is_primary": True},
+            after={"is_primary": False},
+        )
+        Contact.objects.filter(pk=other.pk).update(is_primary=False)
+
+
 def _new_contact(
     *,
     actor: User | None,
@@ -197,7 +214,7 @@ def _new_contact(
     ]
     has_primary = customer.contacts.filter(is_primary=True, archived_at__isnull=True).exists()
     if is_primary and has_primary:
-        customer.contacts.filter(is_primary=True, archived_at__isnull=True).update(is_primary=False)
+        _demote_primary(actor=actor, channel=channel, customer=customer)
     contact = Contact(
         customer=customer,
         name=(name or "").strip(),
@@ -288,15 +305,7 @@ def create_customer(
     )
     validate(customer, exclude=("number",))
     customer.number = next_plain_number("customer", prefix="CU", width=6)
-    customer.save()
-    audit(
-        actor=actor,
-        channel=channel,
-        action="customer.created",
-        target=customer,
-        new_chain=True,
-        after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
-    )
+    _insert(customer, actor=actor, channel=channel)
     if contact_name.strip() or emails or phones:
         _new_contact(
             actor=actor,
@@ -311,21 +320,53 @@ def create_customer(
     return customer
 
 
+def _insert(customer: Customer, *, actor: User | None, channel: str) -> None:
+    customer.save()
+    audit(
+        actor=actor,
+        channel=channel,
+        action="customer.created",
+        target=customer,
+        new_chain=True,
+        after={"number": customer.number, **snapshot(customer, CUSTOMER_FIELDS)},
+    )
+
+
+def placeholder_customer(
+    *, number: str, name: str, notes: str = "", language: str = "en", channel: str
+) -> Customer:
+    """The system's customer with the reserved `number` (outside the CU-… series), created
+    by the first caller that needs it like every customer: audited (actor: the system) and
+    in the name index. E.g. "Unknown senders", who holds the cases of unrecognised senders.
+    Finding it is one query and no transaction of its own (mail intake asks for it)."""
+    found = Customer.objects.filter(number=number).first()
+    if found is not None:
+        return found
+    customer = Customer(
+        number=number,
+        kind=CustomerKind.ORGANISATION,
+        name=name.strip(),
+        language=language,
+        notes=notes,
+    )
+    validate(customer, exclude=("number",))
+    try:
+        with transaction.atomic():
+            _insert(customer, actor=None, channel=channel)
+            _index_names(customer)
+    except IntegrityError:  # a concurrent caller created it first
+        return Customer.objects.get(number=number)
+    return customer
+
+
 @transaction.atomic
 def update_customer(
     *, actor: User | None, channel: str, customer: Customer, version: int, **changes: Any
 ) -> Customer:
     """Change a customer's master data, unless someone else changed it since `version`."""
     require(actor, "customer.update")
-    unknown = set(changes) - set(CUSTOMER_FIELDS)
-    if unknown:
-        raise DomainError(
-            _("%(field)s cannot be changed here.") % {"field": sorted(unknown)[0]},
-            field=sorted(unknown)[0],
-        )
-    locked = _lock_customer(customer)
-    if version != locked.version:
-        raise stale_conflict(locked, label=str(locked))
+    refuse_unknown(changes, CUSTOMER_FIELDS)
+    locked = lock(customer, version=version)
     if "kind" in changes:
         _check_choice(changes["kind"], CustomerKind.values, field="kind")
     if "language" in changes:
@@ -336,26 +377,13 @@ def update_customer(
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
             raise DomainError(_("The customer needs a name."), field="name")
-    before = snapshot(locked, CUSTOMER_FIELDS)
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    after = snapshot(locked, CUSTOMER_FIELDS)
-    changed = [name for name in CUSTOMER_FIELDS if before[name] != after[name]]
-    if not changed:
+    edit = Edit(locked, CUSTOMER_FIELDS)
+    edit.set(changes)
+    if not edit.diff():
         return locked
-    validate(locked)
-    locked.version += 1
-    locked.save()
-    if "name" in changed:
+    edit.save(actor=actor, channel=channel, action="customer.updated")
+    if "name" in edit.changed:
         _index_names(locked)
-    audit(
-        actor=actor,
-        channel=channel,
-        action="customer.updated",
-        target=locked,
-        before={name: before[name] for name in changed},
-        after={name: after[name] for name in changed},
-    )
     return locked
 
 
@@ -363,20 +391,9 @@ def update_customer(
 def archive_customer(*, actor: User | None, channel: str, customer: Customer) -> Customer:
     """Archive (soft-delete) a customer; its history stays."""
     require(actor, "customer.update")
-    locked = _lock_customer(customer)
-    if locked.archived_at is not None:
-        return locked
-    locked.archived_at = timezone.now()
-    locked.version += 1
-    locked.save(update_fields=("archived_at", "version", "updated_at"))
-    NameWord.objects.filter(customer=locked).update(archived=True)
-    audit(
-        actor=actor,
-        channel=channel,
-        action="customer.archived",
-        target=locked,
-        after={"archived_at": locked.archived_at},
-    )
+    locked, changed = archive(customer, actor=actor, channel=channel, action="customer.archived")
+    if changed:
+        NameWord.objects.filter(customer=locked).update(archived=True)
     return locked
 
 
@@ -384,22 +401,9 @@ def archive_customer(*, actor: User | None, channel: str, customer: Customer) ->
 def restore_customer(*, actor: User | None, channel: str, customer: Customer) -> Customer:
     """Bring an archived customer back."""
     require(actor, "customer.update")
-    locked = _lock_customer(customer)
-    if locked.archived_at is None:
-        return locked
-    before = {"archived_at": locked.archived_at}
-    locked.archived_at = None
-    locked.version += 1
-    locked.save(update_fields=("archived_at", "version", "updated_at"))
-    NameWord.objects.filter(customer=locked).update(archived=False)
-    audit(
-        actor=actor,
-        channel=channel,
-        action="customer.restored",
-        target=locked,
-        before=before,
-        after={"archived_at": None},
-    )
+    locked, changed = restore(customer, actor=actor, channel=channel, action="customer.restored")
+    if changed:
+        NameWord.objects.filter(customer=locked).update(archived=False)
     return locked
 
 
@@ -430,7 +434,7 @@ def add_contact(
 ) -> Contact:
     """Add a person at a customer, with e-mail addresses and phone numbers."""
     require(actor, "customer.update")
-    locked = _lock_customer(customer)  # serialises the "one primary contact" rule
+    locked = lock(customer)  # serialises the "one primary contact" rule
     _refuse_archived(locked)
     if not (name or "").strip():
         raise DomainError(_("The contact needs a name."), field="name")
@@ -455,15 +459,10 @@ def update_contact(
 ) -> Contact:
     """Change a contact's name, position, language, address or primary flag."""
     require(actor, "customer.update")
-    unknown = set(changes) - set(CONTACT_FIELDS)
-    if unknown:
-        raise DomainError(
-            _("%(field)s cannot be changed here.") % {"field": sorted(unknown)[0]},
-            field=sorted(unknown)[0],
-        )
-    customer = _lock_customer(contact.customer)
+    refuse_unknown(changes, CONTACT_FIELDS)
+    customer = lock(contact.customer)
     _refuse_archived(customer)
-    locked = Contact.objects.select_for_update().get(pk=contact.pk)
+    locked = lock(contact)
     if locked.archived_at is not None:
         raise DomainError(_("This contact is archived."), field="contact_id", code="archived")
     if changes.get("language"):
@@ -474,30 +473,22 @@ def update_contact(
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
             raise DomainError(_("The contact needs a name."), field="name")
-    before = snapshot(locked, CONTACT_FIELDS)
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    after = snapshot(locked, CONTACT_FIELDS)
-    changed = [name for name in CONTACT_FIELDS if before[name] != after[name]]
-    if not changed:
+    edit = Edit(locked, CONTACT_FIELDS)
+    edit.set(changes)
+    if not edit.diff():
         return locked
-    if "is_primary" in changed and locked.is_primary:
-        Contact.objects.filter(
-            customer=customer, is_primary=True, archived_at__isnull=True
-        ).exclude(pk=locked.pk).update(is_primary=False)
-    validate(locked, exclude=("customer",))
-    locked.save()
-    if "name" in changed:
-        _index_names(customer)
-    audit(
+    if "is_primary" in edit.changed and locked.is_primary:
+        _demote_primary(actor=actor, channel=channel, customer=customer, keep=locked)
+    edit.save(
         actor=actor,
         channel=channel,
         action="customer.contact_updated",
-        target=locked,
         aggregate=customer,
-        before={name: before[name] for name in changed},
-        after={name: after[name] for name in changed},
+        exclude=("customer",),
+        bump=False,  # contacts carry no version: their customer's lock serialises writers
     )
+    if "name" in edit.changed:
+        _index_names(customer)
     return locked
 
 
@@ -505,22 +496,17 @@ def update_contact(
 def archive_contact(*, actor: User | None, channel: str, contact: Contact) -> Contact:
     """Archive a contact (left the company, wrong person); its cases keep pointing to it."""
     require(actor, "customer.update")
-    customer = _lock_customer(contact.customer)
-    locked = Contact.objects.select_for_update().get(pk=contact.pk)
-    if locked.archived_at is not None:
-        return locked
-    locked.archived_at = timezone.now()
-    locked.is_primary = False
-    locked.save(update_fields=("archived_at", "is_primary"))
-    _index_names(customer)
-    audit(
+    customer = lock(contact.customer)
+    locked, changed = archive(
+        contact,
         actor=actor,
         channel=channel,
         action="customer.contact_archived",
-        target=locked,
         aggregate=customer,
-        after={"archived_at": locked.archived_at},
+        also={"is_primary": False},
     )
+    if changed:
+        _index_names(customer)
     return locked
 
 
@@ -536,7 +522,7 @@ def add_contact_point(
 ) -> ContactPoint:
     """Add an e-mail address, phone, mobile or fax number (normalised) to a contact."""
     require(actor, "customer.update")
-    customer = _lock_customer(contact.customer)
+    customer = lock(contact.customer)
     _refuse_archived(customer)
     if contact.archived_at is not None:
         raise DomainError(_("This contact is archived."), field="contact_id", code="archived")
@@ -556,7 +542,7 @@ def add_contact_point(
 def remove_contact_point(*, actor: User | None, channel: str, point: ContactPoint) -> None:
     """Remove an e-mail address or phone number that is no longer valid."""
     require(actor, "customer.update")
-    customer = _lock_customer(point.customer)
+    customer = lock(point.customer)
     before = {"contact": point.contact_id, "kind": point.kind, "value": point.value}
     audit(
         actor=actor,

@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 
 from caseflow.accounts.roles import require
 from caseflow.cases.models import Case
+from caseflow.cases.numbers import CASE_NUMBER
 from caseflow.cases.selectors import LIST_RELATED, cases_visible_to, service_history
 from caseflow.catalog.models import (
     SERIAL_PATTERN,
@@ -51,7 +52,6 @@ from caseflow.customers.selectors import (
     name_matches,
 )
 
-CASE_NUMBER = re.compile(r"^C-\d{4}-\d{1,10}$", re.IGNORECASE)
 CUSTOMER_NUMBER = re.compile(r"^CU-[A-Z0-9]{1,17}$", re.IGNORECASE)
 # What a phone number looks like as people write it: digits, blanks, + ( ) / . -
 PHONE_LIKE = re.compile(r"^\+?[\d\s()./-]+$")

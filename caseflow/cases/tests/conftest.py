@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from caseflow.accounts.models import Team
 from caseflow.cases import services
 from caseflow.cases.models import Case, Code
 from caseflow.catalog.models import Product, ProductKind, Registration, Unit
@@ -77,6 +78,14 @@ def unit_out_of_warranty(customer, device) -> Unit:
 def codes(db) -> dict[str, Code]:
     """The seeded starter codes, by code."""
     return {c.code: c for c in Code.objects.all()}
+
+
+@pytest.fixture
+def colleagues(agent, technician) -> Team:
+    """`agent` and `technician` in one team: the agent may give cases to the technician."""
+    team = Team.objects.create(name="Support")
+    team.members.add(agent, technician)
+    return team
 
 
 @pytest.fixture

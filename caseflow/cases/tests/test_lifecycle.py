@@ -278,7 +278,7 @@ def test_supplies_are_priced_from_the_catalogue(open_case, agent, spare_part):
         services.remove_supply(actor=agent, channel=UI, case=case, line=special)  # already gone
 
 
-def test_assigning(open_case, agent, technician, team_lead, quality_manager):
+def test_assigning(open_case, agent, technician, team_lead, quality_manager, colleagues):
     case = open_case()
     case = services.assign_case(actor=agent, channel=UI, case=case, owner=technician)
     assert case.owner == technician

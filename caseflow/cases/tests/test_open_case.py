@@ -141,8 +141,10 @@ def test_roles_that_do_not_open_cases(open_case, quality_manager, back_office):
     assert Case.objects.count() == 0
 
 
-def test_assigning_someone_else_on_opening_needs_the_right(open_case, technician, agent):
-    case = open_case(owner=technician)  # agents may assign
+def test_assigning_someone_else_on_opening_needs_the_right(
+    open_case, technician, agent, colleagues
+):
+    case = open_case(owner=technician)  # agents may assign (within their teams)
     assert case.owner == technician
     with pytest.raises(NotAllowed):
         open_case(actor=technician, owner=agent)

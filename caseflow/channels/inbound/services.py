@@ -28,6 +28,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caseflow.accounts.models import User
 from caseflow.accounts.roles import OWNER_ROLES
 from caseflow.cases import config
 from caseflow.cases.models import Case, CaseStatus, TimelineEvent
@@ -40,6 +41,7 @@ from caseflow.channels.inbound.store import read_raw, store_raw
 from caseflow.channels.language import guess_language
 from caseflow.channels.models import InboundMessage, InboundStatus, Mailbox
 from caseflow.channels.signals import announce_new_case
+from caseflow.core.audit import audit
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 
@@ -65,8 +67,12 @@ def receive(mailbox: Mailbox, raw: bytes, *, source: str) -> InboundMessage:
     return process(inbound, raw=raw)  # the bytes in hand: no second copy read from storage
 
 
-def retry(inbound: InboundMessage) -> InboundMessage:
-    """Process a quarantined (or never processed) delivery again, after a fix."""
+def retry(
+    inbound: InboundMessage, *, actor: User | None = None, channel: str = Channel.SYSTEM
+) -> InboundMessage:
+    """Process a quarantined (or never processed) delivery again, after a fix. Who asked
+    for it, and what came of it, goes into the message's audit chain (the processing keeps
+    its own transactions, so this entry follows them)."""
     if inbound.status not in RETRYABLE:
         raise DomainError(
             _("Only quarantined or unprocessed messages can be retried; this one is %(s)s.")
@@ -74,7 +80,18 @@ def retry(inbound: InboundMessage) -> InboundMessage:
             field="status",
             code="not_retryable",
         )
-    return process(inbound)
+    before = {"status": inbound.status, "reason": inbound.reason}
+    done = process(inbound)
+    with transaction.atomic():
+        audit(
+            actor=actor,
+            channel=channel,
+            action="inbound.retried",
+            target=done,
+            before=before,
+            after={"status": done.status, "reason": done.reason, "case": done.case_id},
+        )
+    return done
 
 
 def process(inbound: InboundMessage, *, raw: bytes | None = None) -> InboundMessage:

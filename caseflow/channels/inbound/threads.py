@@ -3,16 +3,13 @@ answers (In-Reply-To/References against stored inbound and outbound Message-IDs)
 
 from __future__ import annotations
 
-import re
-
 from django.db.models import Value
 
 from caseflow.cases.models import Case
+from caseflow.cases.numbers import CASE_TAG
 from caseflow.channels.inbound.parse import ParsedMail
 from caseflow.channels.models import InboundMessage, OutboundMessage
 
-# `[C-2026-000123]`; the number grows past six digits in a busy year.
-CASE_TAG = re.compile(r"\[(C-\d{4}-\d{6,9})\]", re.IGNORECASE)
 MAX_TAGS = 5
 MAX_IDS = 50
 

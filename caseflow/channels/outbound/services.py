@@ -294,26 +294,8 @@ def send_reply(
     require(actor, "case.event")
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel %(c)s.") % {"c": channel}, field="channel")
-    recipients = parse_addresses(to, field="to")
-    if not recipients:
-        raise DomainError(_("Who should get this e-mail? Enter an address."), field="to")
-    copies = [a for a in parse_addresses(cc, field="cc") if a not in recipients]
-    if len(recipients) + len(copies) > MAX_RECIPIENTS:
-        raise DomainError(
-            _("At most %(n)s recipients per e-mail.") % {"n": MAX_RECIPIENTS},
-            field="to",
-            code="too_many",
-        )
-    if len(attachments) > MAX_FILES:
-        raise DomainError(
-            _("At most %(n)s files per e-mail.") % {"n": MAX_FILES},
-            field="attachments",
-            code="too_many",
-        )
-    if template is not None and (not template.active or template.purpose not in REPLY_PURPOSES):
-        raise DomainError(
-            _("%(name)s is not a reply template.") % {"name": template.name}, field="template"
-        )
+    recipients, copies = _recipients(to, cc)
+    _check_reply(attachments, template)
     case = _lock(case, version, related=templating.CASE_RELATED if template else ())
     if case.status == CaseStatus.CLOSED:
         raise DomainError(
@@ -322,22 +304,14 @@ def send_reply(
             code="case_closed",
         )
     mailbox = mailbox_for(case)
-    signature = mailbox.signature if mailbox else ""
-    if template is not None and not body.strip():
-        template_subject, body = templating.render_template(
-            template,
-            case,
-            language=case_language(case),
-            agent_name=agent_name(actor),
-            signature=signature,
-        )
-        subject = subject.strip() or template_subject
-    body = body.strip()
-    if not body:
-        raise DomainError(_("Write the text of the e-mail."), field="body")
-    subject = tagged_subject(subject.strip() or f"Re: {case.subject}", case.number)
-    body = templating.with_signature(body, signature)
-    _check_text(subject, body)
+    subject, body = _reply_text(
+        case,
+        actor=actor,
+        template=template,
+        subject=subject,
+        body=body,
+        signature=mailbox.signature if mailbox else "",
+    )
     in_reply_to, references = thread_of(case)
     return _queue(
         actor=actor,
@@ -353,6 +327,63 @@ def send_reply(
         uploads=attachments,
         template=template,
     )
+
+
+def _recipients(to: str | Sequence[str], cc: str | Sequence[str]) -> tuple[list[str], list[str]]:
+    """(to, cc): at least one recipient, nobody twice, not too many."""
+    recipients = parse_addresses(to, field="to")
+    if not recipients:
+        raise DomainError(_("Who should get this e-mail? Enter an address."), field="to")
+    copies = [a for a in parse_addresses(cc, field="cc") if a not in recipients]
+    if len(recipients) + len(copies) > MAX_RECIPIENTS:
+        raise DomainError(
+            _("At most %(n)s recipients per e-mail.") % {"n": MAX_RECIPIENTS},
+            field="to",
+            code="too_many",
+        )
+    return recipients, copies
+
+
+def _check_reply(attachments: Sequence[Upload], template: MessageTemplate | None) -> None:
+    if len(attachments) > MAX_FILES:
+        raise DomainError(
+            _("At most %(n)s files per e-mail.") % {"n": MAX_FILES},
+            field="attachments",
+            code="too_many",
+        )
+    if template is not None and (not template.active or template.purpose not in REPLY_PURPOSES):
+        raise DomainError(
+            _("%(name)s is not a reply template.") % {"name": template.name}, field="template"
+        )
+
+
+def _reply_text(
+    case: Case,
+    *,
+    actor: User | None,
+    template: MessageTemplate | None,
+    subject: str,
+    body: str,
+    signature: str,
+) -> tuple[str, str]:
+    """(subject, body) as sent: from the template when the agent wrote no text, the case tag
+    in the subject, the mailbox's signature under the text."""
+    if template is not None and not body.strip():
+        template_subject, body = templating.render_template(
+            template,
+            case,
+            language=case_language(case),
+            agent_name=agent_name(actor),
+            signature=signature,
+        )
+        subject = subject.strip() or template_subject
+    body = body.strip()
+    if not body:
+        raise DomainError(_("Write the text of the e-mail."), field="body")
+    subject = tagged_subject(subject.strip() or f"Re: {case.subject}", case.number)
+    body = templating.with_signature(body, signature)
+    _check_text(subject, body)
+    return subject, body
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ gateway's webhook, linked by phone number like e-mail."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -18,6 +17,7 @@ from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
 from caseflow.cases import services as case_services
 from caseflow.cases.models import ACTIVE, Case, CaseStatus
+from caseflow.cases.numbers import NUMBER_IN_TEXT as CASE_TAG
 from caseflow.channels import senders
 from caseflow.channels.models import (
     InboundSms,
@@ -39,7 +39,6 @@ from caseflow.customers.services import normalise_phone
 
 logger = logging.getLogger("caseflow.sms")
 
-CASE_TAG = re.compile(r"\bC-\d{4}-\d{4,10}\b", re.IGNORECASE)
 MAX_BACKOFF = 3600
 SUBJECT_CHARS = 80
 

@@ -16,7 +16,7 @@ from caseflow.catalog.services import register_unit
 from caseflow.catalog.tests.factories import ProductFactory
 from caseflow.channels.calls import services
 from caseflow.channels.models import Call, CallState
-from caseflow.core.models import Channel
+from caseflow.core.models import AuditEntry, Channel
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +250,14 @@ def test_add_to_this_case_links_the_call_and_opens_the_case_with_the_call_form(
     call.refresh_from_db()
     assert call.case == case
     assert call.agent == agent  # nobody had it: now the agent who took it
+    entry = AuditEntry.objects.get(chain=f"cases.case:{case.pk}", action="call.linked")
+    assert (entry.target_type, entry.target_id, entry.actor_id) == (
+        "channels.call",
+        str(call.pk),
+        agent.pk,
+    )
+    assert entry.before == {"case": None, "agent": None}
+    assert entry.after == {"case": case.pk, "agent": agent.pk, "call": call.call_id}
     assert poll(client).status_code == 204  # acted on: not over the case's forms
     page = client.get(target).content.decode()
     assert 'value="+49 30 1234567"' in page  # the number, prefilled

@@ -165,3 +165,10 @@ def test_the_admin_lists_the_quarantine_and_retries_from_it(
     assert "Retried. Processed: 1" in response.content.decode()
     inbound.refresh_from_db()
     assert inbound.status == InboundStatus.PROCESSED
+    # who retried, and what came of it
+    from caseflow.core.models import AuditEntry
+
+    entry = AuditEntry.objects.get(chain=f"channels.inboundmessage:{inbound.pk}")
+    assert (entry.action, entry.channel, entry.actor_label) == ("inbound.retried", "admin", "admin")
+    assert entry.before["status"] == "quarantined"
+    assert entry.after == {"status": "processed", "reason": "", "case": inbound.case_id}

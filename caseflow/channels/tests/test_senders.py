@@ -79,6 +79,24 @@ def test_an_unknown_sender_lands_on_the_placeholder_and_is_remembered():
     )
 
 
+def test_the_placeholder_is_made_like_every_customer():
+    """Through the customer service: audited by the system with all its fields, and in the
+    name index, so a name lookup and `verify_audit` treat it like any customer."""
+    from django.core.management import call_command
+
+    from caseflow.customers.models import NameWord
+
+    case = senders.open_case(channel="email", subject="Help", email="x@example.net")
+    placeholder = case.customer
+    entry = AuditEntry.objects.get(chain=f"customers.customer:{placeholder.pk}")
+    assert (entry.action, entry.actor_id, entry.channel) == ("customer.created", None, "email")
+    assert entry.after["number"] == senders.UNKNOWN_NUMBER
+    assert entry.after["name"] == "Unknown senders" and "notes" in entry.after
+    words = set(NameWord.objects.filter(customer=placeholder).values_list("word", flat=True))
+    assert {"unknown", "senders"} <= words
+    call_command("verify_audit")
+
+
 def test_the_orders_customer_wins_over_the_senders_match(erika):
     dealer_customer = CustomerFactory(name="Café Rot")
     order = SalesOrderFactory(customer=dealer_customer)

@@ -203,7 +203,14 @@ def test_first_contact_becomes_primary_and_a_new_primary_replaces_it(agent):
     second.refresh_from_db()
     assert (first.is_primary, second.is_primary, third.is_primary) == (False, False, True)
     entries = AuditEntry.objects.filter(chain=f"customers.customer:{customer.pk}")
-    assert entries.count() == 3
+    # three contacts added, and the first one's loss of the primary flag
+    assert entries.count() == 4
+    demoted = entries.get(action="customer.contact_updated")
+    assert (demoted.target_id, demoted.before, demoted.after) == (
+        str(first.pk),
+        {"is_primary": True},
+        {"is_primary": False},
+    )
     assert first_broken_link() is None
 
 

@@ -8,7 +8,6 @@ a form costs no query of its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -35,6 +34,7 @@ from caseflow.cases.models import (
     Code,
     Priority,
 )
+from caseflow.cases.numbers import CASE_NUMBER
 from caseflow.catalog.models import Product, ProductType, Unit
 from caseflow.customers.models import Contact, Customer
 from caseflow.ui.forms import DeskForm, MultipleFileField
@@ -54,7 +54,6 @@ SORTS = (
 )
 # Statuses `change_status` handles; resolving, closing and reopening have their own forms.
 MANUAL_STATUSES = frozenset({CaseStatus.OPEN, *WAITING})
-CASE_NUMBER = re.compile(r"^C-\d{4}-\d{4,10}$", re.IGNORECASE)
 NOTE_LIMIT = 100000
 TEXT_LIMIT = 20000
 REASON_LIMIT = 2000

@@ -188,6 +188,7 @@ def test_close_before_resolve_is_an_illegal_transition(client, agent, desk_case)
 
 def test_assign_to_someone_and_a_team(client, agent, technician, desk_case):
     team = Team.objects.create(name="Espresso")
+    team.members.add(agent, technician)  # colleagues: case.assign suffices
     client.force_login(agent)
 
     response = post(
@@ -200,6 +201,19 @@ def test_assign_to_someone_and_a_team(client, agent, technician, desk_case):
     assert_page_parts_swapped(response)
     desk_case.refresh_from_db()
     assert (desk_case.owner, desk_case.team) == (technician, team)
+
+
+def test_assigning_outside_ones_teams_is_a_form_error(client, agent, technician, desk_case):
+    client.force_login(agent)  # agent and technician share no team
+    unchanged = Unchanged(desk_case)
+
+    response = post(
+        client, "assign", desk_case, {"version": desk_case.version, "owner": technician.pk}
+    )
+
+    assert response.status_code == 422
+    assert "is in none of your teams" in response.content.decode()
+    assert unchanged()
 
 
 def test_take_it(client, technician, desk_case):

@@ -97,7 +97,7 @@ def test_rows_show_owners_and_teams_the_pickers_do_not_offer(
     with one query each for the missing ones."""
     former = User.objects.create_user(username="former", first_name="Fritz", role=Role.AGENT)
     archived = Team.objects.create(name="Old crew")
-    desk_case_open(owner=former, team=archived)
+    desk_case_open(owner=former, team=archived, actor=team_lead)  # in no team of the agent's
     User.objects.filter(pk=former.pk).update(is_active=False)
     Team.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
     client.force_login(agent)
@@ -120,12 +120,12 @@ def test_history_restore_gets_the_whole_page(client, agent, desk_case):
 
 
 def test_filters_by_status_owner_team_priority_type_and_channel(
-    client, agent, technician, desk_case_open, desk_case_unit
+    client, agent, technician, team_lead, desk_case_open, desk_case_unit
 ):
     team = Team.objects.create(name="Espresso")
     urgent = Priority.objects.get(code="P1")
     mine = desk_case_open(owner=agent)
-    theirs = desk_case_open(owner=technician, team=team, priority=urgent)
+    theirs = desk_case_open(owner=technician, team=team, priority=urgent, actor=team_lead)
     by_mail = desk_case_open(channel=Channel.EMAIL, unit=desk_case_unit)
     services.change_status(
         actor=agent, channel=Channel.UI, case=by_mail, status=CaseStatus.WAITING_PARTS
@@ -318,12 +318,12 @@ def test_cases_received_within_one_millisecond_are_neither_skipped_nor_repeated(
 
 
 def test_saved_views_link_their_filters_and_count_their_cases(
-    client, agent, technician, desk_case_open
+    client, agent, technician, team_lead, desk_case_open
 ):
     desk_case_open(owner=agent)
     desk_case_open(owner=agent)
     desk_case_open()
-    waiting = desk_case_open(owner=technician)
+    waiting = desk_case_open(owner=technician, actor=team_lead)
     services.change_status(
         actor=agent, channel=Channel.UI, case=waiting, status=CaseStatus.WAITING_VENDOR
     )

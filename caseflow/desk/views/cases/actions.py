@@ -48,7 +48,9 @@ def act(request: HttpRequest, pk: int, action: Action) -> HttpResponse:
         try:
             message = action.perform(request, case, form)
         except NotAllowed as exc:
-            return HttpResponseForbidden(exc.message)
+            if exc.field is None:  # the role lacks the capability: nothing to correct here
+                return HttpResponseForbidden(exc.message)
+            add_service_error(form, exc, action.field_aliases)  # not this choice (an owner)
         except Conflict as exc:
             form.add_error(None, exc.message)
             status, conflict = 409, True
