@@ -2,14 +2,14 @@
 """CPU per request of the case page and the case list, in process (no server, no network).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/caseflow_bench \\
-        flock /tmp/bench.lock python bench/desk_cpu.py --rounds 200
+        python bench/desk_cpu.py --rounds 200
 
 Sets Django up with production settings (DEBUG off, static files collected into a temporary
 directory as `bench/desk_pages.py` does), logs the agent `bench-agent` in with Django's test
 client and asks, in turn, for:
 
-- /cases/<pk>/      the case page of cases with 45 to 55 timeline events and no "resolved"
-                    event (the same cases every run: the lowest ids)
+- /cases/<pk>/      the case page of ten cases with 45 to 55 timeline events and no
+                    "resolved" event (the same cases every run: the lowest ids)
 - /cases/           the case list, first page
 - /cases/ (htmx)    the rows partial
 
@@ -18,7 +18,8 @@ engine, psycopg's side of the queries; PostgreSQL's own time is not in it), mini
 percentile, median, mean and p95 over `--rounds` requests after `--warmup` ones, and the
 queries per request. On a busy machine the minimum and the 10th percentile move least. Used to
 compare two versions of the code on the same machine, one after the other: run it from each
-tree. Prints the load average and the CPU calibration figure of bench/_common.py.
+tree. Prints the load average and the CPU calibration figure of bench/_common.py. A timed
+run: never beside another benchmark (take the machine's benchmark lock, if it has one).
 """
 
 from __future__ import annotations
@@ -48,14 +49,13 @@ def long_cases(count: int) -> list[int]:
 
     from caseflow.cases.models import TimelineEvent
 
-    found = (
+    ids = list(
         TimelineEvent.objects.values("case_id")
         .annotate(n=Count("id"))
         .filter(n__gte=45, n__lte=55)
         .order_by("case_id")
-        .values_list("case_id", flat=True)[: count * 4]
+        .values_list("case_id", flat=True)
     )
-    ids = list(found)
     resolved = set(
         TimelineEvent.objects.filter(case_id__in=ids, event_type__code="resolved").values_list(
             "case_id", flat=True
