@@ -60,25 +60,23 @@ def _cached(key: str, load: Callable[[], T]) -> T:
     return value  # type: ignore[no-any-return]
 
 
-def event_type_id(code: str) -> int:
-    """The id of the event type `code` (system types are seeded by migration 0002)."""
-    return int(
-        _cached(
-            f"event_type:{code}",
-            lambda: EventType.objects.values_list("pk", flat=True).get(code=code),
-        )
-    )
+def event_types() -> dict[int, EventType]:
+    """Every event type by id (one read for the three lookups here)."""
+    return _cached("event_types", lambda: {t.pk: t for t in EventType.objects.all()})
 
 
 def event_type(code: str) -> EventType:
-    """The event type `code` itself, for services that record one on every message (mail
-    intake); cached like `event_type_id`."""
-    return _cached(f"event_type_row:{code}", lambda: EventType.objects.get(code=code))
+    """The event type `code` (EventType.DoesNotExist when there is none)."""
+    by_code = _cached("event_types_by_code", lambda: {t.code: t for t in event_types().values()})
+    found = by_code.get(code)
+    if found is None:
+        raise EventType.DoesNotExist(code)
+    return found
 
 
-def event_types() -> dict[int, EventType]:
-    """Every event type by id."""
-    return _cached("event_types", lambda: {t.pk: t for t in EventType.objects.all()})
+def event_type_id(code: str) -> int:
+    """The id of the event type `code` (system types are seeded by migration 0002)."""
+    return int(event_type(code).pk)
 
 
 def attach_event_types(events: Iterable[TimelineEvent]) -> None:

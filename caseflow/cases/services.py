@@ -118,11 +118,7 @@ def record_system_event(
     so entries and other changes of one case are written one after the other; the entry is
     recorded in the case's audit chain. Subscribers hear of it as EVENT_RECORDED."""
     _check_channel(channel)
-    try:
-        found = config.event_type(event_type)
-    except EventType.DoesNotExist:
-        found = None
-    if found is None or not found.is_system or not found.active:
+    if not _active_event_type(event_type).is_system:
         raise DomainError(_("Unknown event type."), field="event_type", code="unknown")
     with transaction.atomic():
         case = _lock(case, None)
@@ -140,6 +136,17 @@ def record_system_event(
             type=event_type, internal=True,
         )  # fmt: skip
     return event
+
+
+def _active_event_type(code: str) -> EventType:
+    """The active event type `code`, or the error an unknown one gets."""
+    try:
+        found = config.event_type(code)
+    except EventType.DoesNotExist:
+        found = None
+    if found is None or not found.active:
+        raise DomainError(_("Unknown event type."), field="event_type", code="unknown")
+    return found
 
 
 def _check_channel(channel: str) -> None:
@@ -639,13 +646,7 @@ def record_event(
     require(actor, "case.event")
     _check_channel(channel)
     if isinstance(event_type, str):
-        try:
-            found = config.event_type(event_type)
-        except EventType.DoesNotExist:
-            found = None
-        if found is None or not found.active:
-            raise DomainError(_("Unknown event type."), field="event_type", code="unknown")
-        event_type = found
+        event_type = _active_event_type(event_type)
     if event_type.is_system or not event_type.active:
         raise DomainError(
             _("%(type)s entries are written by Caseflow itself.") % {"type": event_type.name},
