@@ -105,6 +105,9 @@ class Unit(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
+    # Not a column: attached by the caller search (its registrations in force).
+    active_registrations: list[Registration]
+
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
