@@ -14,8 +14,6 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -23,7 +21,15 @@ from ninja.operation import Operation
 from ninja.security import SessionAuth
 
 from caseflow.accounts.tokens import TokenAuth
-from caseflow.core.errors import Conflict, DomainError, NotAllowed, NotFound, Refused
+from caseflow.core.errors import (
+    Conflict,
+    DomainError,
+    NotAllowed,
+    NotFound,
+    Refused,
+    api_message,
+    validation_message,
+)
 
 
 class BrowserSessionAuth(SessionAuth):
@@ -79,47 +85,6 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return response
 
 
-# pydantic's messages for the errors a client meets most, in the request's language (its own
-# words, in English, for the rest). Placeholders come from the error's `ctx`.
-VALIDATION_MESSAGES = {
-    "missing": gettext_lazy("This field is required."),
-    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
-    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
-    "string_type": gettext_lazy("Enter a text."),
-    "int_parsing": gettext_lazy("Enter a whole number."),
-    "int_type": gettext_lazy("Enter a whole number."),
-    "decimal_parsing": gettext_lazy("Enter a number."),
-    "float_parsing": gettext_lazy("Enter a number."),
-    "bool_parsing": gettext_lazy("Enter true or false."),
-    "greater_than": gettext_lazy("Enter a number greater than %(gt)s."),
-    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
-    "less_than": gettext_lazy("Enter a number less than %(lt)s."),
-    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
-    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "datetime_from_date_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
-    "date_parsing": gettext_lazy("Enter a date (YYYY-MM-DD)."),
-    "date_from_datetime_parsing": gettext_lazy("Enter a date (YYYY-MM-DD)."),
-    "enum": gettext_lazy("Choose one of: %(expected)s."),
-    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
-    "extra_forbidden": gettext_lazy("This field is not known."),
-    "json_invalid": gettext_lazy("The body is not valid JSON."),
-    "model_attributes_type": gettext_lazy("Send an object."),
-    "dict_type": gettext_lazy("Send an object."),
-    "list_type": gettext_lazy("Send a list."),
-}
-
-
-def _message_of(error: dict[str, Any]) -> str:
-    """One pydantic error in words, in the active language where we have them."""
-    message = VALIDATION_MESSAGES.get(str(error.get("type", "")))
-    if message is None:
-        return str(error.get("msg", _("This value is not valid.")))
-    try:
-        return str(message) % {k: str(v) for k, v in (error.get("ctx") or {}).items()}
-    except (KeyError, TypeError, ValueError):
-        return str(error.get("msg", message))
-
-
 def _field_of(loc: list[Any]) -> str | None:
     # ninja locations look like ["body", "payload", "subject"] or ["query", "limit"]
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "file", "payload")]
@@ -129,9 +94,10 @@ def _field_of(loc: list[Any]) -> str | None:
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_of(list(e.get("loc", []))), "message": _message_of(e)} for e in exc.errors
+        {"field": _field_of(list(e.get("loc", []))), "message": validation_message(e)}
+        for e in exc.errors
     ]
-    first = errors[0] if errors else {"field": None, "message": _("The input is not valid.")}
+    first = errors[0] if errors else {"field": None, "message": api_message("invalid_input")}
     body = error_body("validation_error", first["message"], first["field"], errors=errors)
     return api.create_response(request, body, status=422)
 
@@ -156,29 +122,33 @@ def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError)
 def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A number too large for the database's integer column (an id of 10**25, say): the
     # request is wrong, not the server. Schemas bound ids too; this is the safety net.
-    body = error_body("out_of_range", _("A value is out of range for this field."))
+    body = error_body("out_of_range", api_message("out_of_range"))
     return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+    return api.create_response(
+        request, error_body("not_found", api_message("not_found")), status=404
+    )
 
 
 @api.exception_handler(ObjectDoesNotExist)
 def on_object_missing(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+    return api.create_response(
+        request, error_body("not_found", api_message("not_found")), status=404
+    )
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
-    body = error_body("not_allowed", str(exc) or _("Not allowed."))
+    body = error_body("not_allowed", str(exc) or api_message("not_allowed"))
     return api.create_response(request, body, status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
-    body = error_body("unauthenticated", _("Log in or send a valid API token."))
+    body = error_body("unauthenticated", api_message("unauthenticated"))
     return api.create_response(request, body, status=401)
 
 

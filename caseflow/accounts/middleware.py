@@ -20,6 +20,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 API_PREFIX = "/api/"
 
@@ -28,7 +29,7 @@ def request_language(request: HttpRequest) -> str:
     """The language to answer `request` in (the rules above)."""
     if request.path.startswith(API_PREFIX):
         header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-        for code, _quality in translation.trans_real.parse_accept_lang_header(header):
+        for code, _quality in parse_accept_lang_header(header):
             if code == "*":
                 break
             try:

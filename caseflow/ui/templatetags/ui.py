@@ -46,6 +46,7 @@ def shell(context: template.Context) -> dict[str, Any]:
         "home_url": reverse(urls.home) if urls else "/",
         "language_url": reverse(urls.language) if urls else "",
         "logout_url": reverse(urls.logout) if urls else "",
+        "profile_url": reverse(urls.profile) if urls and urls.profile else "",
         "links": links,
         "search": search,
         "search_url": search_url,
