@@ -196,6 +196,8 @@ FORMAT_MODULE_PATH = ["caseflow.formats"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "de", "es")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A row created in German (say) gets the same name in English too, so no reader sees it empty.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
