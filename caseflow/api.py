@@ -1,7 +1,9 @@
 """The JSON API root: authentication, one error body for every error, and the routers.
 
 Every error answer is `{"code": …, "message": …, "field": …}` (plus `errors` for a list of
-field problems), so programs can branch on `code` and show `message` to people.
+field problems), so programs can branch on `code` and show `message` to people. `code` is
+English and stable; `message` is in the language the request asks for with
+`Accept-Language` (English, German or Spanish; caseflow.accounts.middleware).
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from ninja.operation import Operation
 from ninja.security import SessionAuth
 
 from caseflow.accounts.tokens import TokenAuth
-from caseflow.core.errors import Conflict, DomainError, NotAllowed, NotFound, Refused
+from caseflow.core.errors import (
+    Conflict,
+    DomainError,
+    NotAllowed,
+    NotFound,
+    Refused,
+    api_message,
+    validation_message,
+)
 
 
 class BrowserSessionAuth(SessionAuth):
@@ -84,10 +94,10 @@ def _field_of(loc: list[Any]) -> str | None:
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_of(list(e.get("loc", []))), "message": str(e.get("msg", "invalid"))}
+        {"field": _field_of(list(e.get("loc", []))), "message": validation_message(e)}
         for e in exc.errors
     ]
-    first = errors[0] if errors else {"field": None, "message": "invalid input"}
+    first = errors[0] if errors else {"field": None, "message": api_message("invalid_input")}
     body = error_body("validation_error", first["message"], first["field"], errors=errors)
     return api.create_response(request, body, status=422)
 
@@ -112,29 +122,33 @@ def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError)
 def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A number too large for the database's integer column (an id of 10**25, say): the
     # request is wrong, not the server. Schemas bound ids too; this is the safety net.
-    body = error_body("out_of_range", "A value is out of range for this field.")
+    body = error_body("out_of_range", api_message("out_of_range"))
     return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+    return api.create_response(
+        request, error_body("not_found", api_message("not_found")), status=404
+    )
 
 
 @api.exception_handler(ObjectDoesNotExist)
 def on_object_missing(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+    return api.create_response(
+        request, error_body("not_found", api_message("not_found")), status=404
+    )
 
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
-    body = error_body("not_allowed", str(exc) or "Not allowed.")
+    body = error_body("not_allowed", str(exc) or api_message("not_allowed"))
     return api.create_response(request, body, status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
-    body = error_body("unauthenticated", "Log in or send a valid API token.")
+    body = error_body("unauthenticated", api_message("unauthenticated"))
     return api.create_response(request, body, status=401)
 
 

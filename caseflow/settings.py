@@ -77,6 +77,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # Before the admin: the configuration's names per language (caseflow/*/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -107,14 +109,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "caseflow.desk.middleware.UserPreferencesMiddleware",
+    # Django's LocaleMiddleware, but after the log-in is known: the user's language and time
+    # zone, else the browser's language; the API follows Accept-Language.
+    "caseflow.accounts.middleware.UserLanguageMiddleware",
     # Last, so it sees the log-in view's failed attempt and answers with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,9 +187,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "caseflow" / "locale"]
-# English dates day first with a 24-hour clock (caseflow/formats/en); other languages keep
-# Django's formats.
+# Dates, times and numbers per language (caseflow/formats/en, de, es): day first, a 24-hour
+# clock, ISO in date fields.
 FORMAT_MODULE_PATH = ["caseflow.formats"]
+# Configuration rows (codes, priorities, event types, product types, message templates) carry
+# a name per language (django-modeltranslation): shown in the reader's language, English when
+# that one is empty. docs/languages-config.md.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "de", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# A row created in German (say) gets the same name in English too, so no reader sees it empty.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -22,7 +23,11 @@ class MeOut(Schema):
     username: str
     name: str
     role: str
-    language: str
+    language: str = Field(
+        description="the user's language; when they chose none, the one this request is "
+        "answered in (Accept-Language)"
+    )
+    language_chosen: bool = Field(description="whether the user chose the language")
     time_zone: str
     capabilities: list[str]
 
@@ -55,7 +60,8 @@ def me(request: HttpRequest) -> Any:
         "username": user.get_username(),
         "name": str(user),
         "role": user.role,  # type: ignore[union-attr]
-        "language": user.language,  # type: ignore[union-attr]
+        "language": user.language or translation.get_language(),  # type: ignore[union-attr]
+        "language_chosen": bool(user.language),  # type: ignore[union-attr]
         "time_zone": user.time_zone,  # type: ignore[union-attr]
         "capabilities": sorted(capabilities),
     }

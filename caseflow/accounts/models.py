@@ -27,7 +27,10 @@ class Language(models.TextChoices):
 
 class User(ChoiceLabels, AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.AGENT)
-    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.EN)
+    # Empty: none chosen, the browser's language is used (caseflow.accounts.middleware).
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language, blank=True, default=""
+    )
     time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Berlin")
 
     class Meta:

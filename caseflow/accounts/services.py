@@ -91,7 +91,8 @@ def set_preferences(
     time_zone: str | None = None,
     channel: str = Channel.UI,
 ) -> User:
-    """Change a user's language or time zone (their own, or anyone's for an administrator)."""
+    """Change a user's language or time zone (their own, or anyone's for an administrator).
+    Language "" means none chosen: the browser's language is used."""
     import zoneinfo
 
     from caseflow.accounts.models import Language
@@ -100,7 +101,7 @@ def set_preferences(
         require(actor, "user.manage")
     changes: dict[str, str] = {}
     if language is not None:
-        if language not in Language.values:
+        if language and language not in Language.values:
             raise DomainError(_("Unknown language."), field="language")
         changes["language"] = language
     if time_zone is not None:

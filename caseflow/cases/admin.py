@@ -1,8 +1,11 @@
 """Configuration tables are edited here, audited (core.admin.AuditedAdmin); cases
 themselves change only through services, so their admin is read-only (the agent desk and
-the API are where cases are worked), and shows each user the cases the desk would."""
+the API are where cases are worked), and shows each user the cases the desk would. Names
+are edited in every language side by side (`name [en]`, `name [de]`, `name [es]`:
+django-modeltranslation's TranslationAdmin)."""
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from caseflow.cases.models import Case, Code, EventType, Priority, TimelineEvent
 from caseflow.cases.selectors import cases_visible_to
@@ -10,13 +13,13 @@ from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(Priority)
-class PriorityAdmin(AuditedAdmin):
+class PriorityAdmin(AuditedAdmin, TranslationAdmin):
     list_display = ("code", "name", "rank", "response_minutes", "resolution_minutes", "is_default",
                     "active")  # fmt: skip
     list_editable = ("active",)
 
 
-class SpecificCodeInline(admin.TabularInline):
+class SpecificCodeInline(TranslationTabularInline):
     model = Code
     fk_name = "parent"
     fields = ("code", "name", "active")
@@ -24,7 +27,7 @@ class SpecificCodeInline(admin.TabularInline):
 
 
 @admin.register(Code)
-class CodeAdmin(AuditedAdmin):
+class CodeAdmin(AuditedAdmin, TranslationAdmin):
     """Reason and resolution codes (capability `code.manage`)."""
 
     list_display = ("code", "name", "kind", "parent", "active")
@@ -43,7 +46,7 @@ class CodeAdmin(AuditedAdmin):
 
 
 @admin.register(EventType)
-class EventTypeAdmin(AuditedAdmin):
+class EventTypeAdmin(AuditedAdmin, TranslationAdmin):
     list_display = ("code", "name", "category", "is_system", "active")
     list_filter = ("category", "is_system", "active")
 

@@ -8,6 +8,11 @@ memory cache of a laptop each other process re-reads after CONFIG_TTL seconds at
 
 The rows handed out are shared by every request of the process: read them, never change
 them (copy one first if a page must annotate it).
+
+Names are per language (django-modeltranslation, caseflow/cases/translation.py): each cached
+row carries all of them (`name_en`, `name_de`, `name_es`), and `row.name` picks the reader's
+active language when it is read (English when that one is empty). So one cache serves every
+language; only a list sorted by name is kept once per language.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
 
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import OWNER_ROLES
@@ -135,8 +141,12 @@ def owners() -> list[User]:
 
 
 def product_types() -> list[ProductType]:
-    """Every product type, by name."""
-    return _cached("product_types", lambda: list(ProductType.objects.order_by("name", "id")))
+    """Every product type, by its name in the reader's language."""
+    every = _cached("product_types_all", lambda: list(ProductType.objects.order_by("id")))
+    return _cached(
+        f"product_types:{get_language()}",
+        lambda: sorted(every, key=lambda t: (t.name.casefold(), t.pk)),
+    )
 
 
 def forget() -> None:

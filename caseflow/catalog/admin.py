@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from caseflow.catalog.models import (
     Product,
@@ -23,7 +24,9 @@ from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(ProductType)
-class ProductTypeAdmin(AuditedAdmin):
+class ProductTypeAdmin(AuditedAdmin, TranslationAdmin):
+    """Names in every language side by side."""
+
     list_display = ("code", "name")
     search_fields = ("code", "name")
 

@@ -4,6 +4,7 @@ services: their admin is read-only (the quarantine has its own actions)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from caseflow.channels.models import InboundMessage, Mailbox, MessageTemplate, OutboundMessage
 from caseflow.core.admin import AuditedAdmin, ReadOnlyAdmin
@@ -28,10 +29,13 @@ class MailboxAdmin(AuditedAdmin):
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(AuditedAdmin):
-    list_display = ("name", "code", "language", "purpose", "active")
-    list_filter = ("purpose", "language", "active")
-    search_fields = ("code", "name", "subject")
+class MessageTemplateAdmin(AuditedAdmin, TranslationAdmin):
+    """Name, subject and text in every language side by side (django-modeltranslation)."""
+
+    list_display = ("name", "code", "purpose", "active")
+    list_filter = ("purpose", "active")
+    search_fields = ("code", "name_en", "name_de", "name_es", "subject_en", "subject_de",
+                     "subject_es")  # fmt: skip
 
 
 @admin.register(InboundMessage)

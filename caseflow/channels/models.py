@@ -272,10 +272,11 @@ class TemplatePurpose(models.TextChoices):
 
 
 class MessageTemplate(models.Model):
-    """A reply template with placeholders, in one language (configuration data)."""
+    """A message template with placeholders (configuration data). Its name, subject and text
+    are kept per language (`subject_en`, `subject_de`, `subject_es` …: caseflow/channels/
+    translation.py); a customer gets the text of their language, else the English one."""
 
     code = models.SlugField(_("code"), max_length=50)
-    language = models.CharField(_("language"), max_length=2, choices=Language)
     purpose = models.CharField(_("purpose"), max_length=10, choices=TemplatePurpose)
     name = models.CharField(_("name"), max_length=100)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
@@ -285,15 +286,11 @@ class MessageTemplate(models.Model):
     class Meta:
         verbose_name = _("message template")
         verbose_name_plural = _("message templates")
-        ordering = ("purpose", "name", "language")
-        constraints = (
-            models.UniqueConstraint(
-                fields=("code", "language"), name="channels_template_code_language"
-            ),
-        )
+        ordering = ("purpose", "code")
+        constraints = (models.UniqueConstraint(fields=("code",), name="channels_template_code"),)
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.language})"
+        return self.name
 
 
 class UnknownSender(models.Model):

@@ -12,6 +12,7 @@ from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from modeltranslation.translator import NotRegistered, translator
 
 from caseflow.core import drift
 from caseflow.core.audit import audit, jsonable
@@ -228,12 +229,26 @@ class AuditedAdmin(admin.ModelAdmin):
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def translated_fields(model: type[models.Model]) -> frozenset[str]:
+    """The fields of `model` that django-modeltranslation keeps per language (`name` beside
+    `name_en`, `name_de`, `name_es`): reading one gives the active language's value."""
+    try:
+        return frozenset(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return frozenset()
+
+
 def _recorded_fields(model: type[models.Model]) -> list[models.Field]:
-    """Editable concrete fields (not the automatic primary key) and many-to-many fields."""
+    """Editable concrete fields (not the automatic primary key) and many-to-many fields.
+    A translated field counts by its languages (`name_en`, `name_de`, `name_es`), not by
+    `name`, whose value depends on who reads it."""
+    shadowed = translated_fields(model)
     fields: list[models.Field] = [
         f
         for f in model._meta.concrete_fields
-        if f.editable and not (f.primary_key and isinstance(f, models.AutoField))
+        if f.editable
+        and not (f.primary_key and isinstance(f, models.AutoField))
+        and f.name not in shadowed
     ]
     return fields + [f for f in model._meta.many_to_many if f.editable]  # type: ignore[misc]
 

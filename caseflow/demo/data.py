@@ -107,14 +107,15 @@ CONTACT_TITLES = {
     "ES": ["Propietaria", "Propietario", "Gerencia", "Compras", "Jefe de cocina", "Recepción"],
 }
 
+# code, English name, names in the other languages
 PRODUCT_TYPES = [
-    ("ESPRESSO", "Espresso machines"),
-    ("GRINDER", "Coffee grinders"),
-    ("FROTHER", "Milk frothers"),
-    ("PARTS", "Spare parts"),
-    ("CARE", "Care and consumables"),
-    ("SERVICE", "Service and labour"),
-]
+    ("ESPRESSO", "Espresso machines", {"de": "Espressomaschinen", "es": "Cafeteras espresso"}),
+    ("GRINDER", "Coffee grinders", {"de": "Kaffeemühlen", "es": "Molinillos de café"}),
+    ("FROTHER", "Milk frothers", {"de": "Milchaufschäumer", "es": "Espumadores de leche"}),
+    ("PARTS", "Spare parts", {"de": "Ersatzteile", "es": "Repuestos"}),
+    ("CARE", "Care and consumables", {"de": "Pflege und Verbrauchsmaterial", "es": "Limpieza y consumibles"}),  # noqa: E501
+    ("SERVICE", "Service and labour", {"de": "Service und Arbeitszeit", "es": "Servicio y mano de obra"}),  # noqa: E501
+]  # fmt: skip
 # sku, name, kind, type, warranty months, price, cost, serial prefix (devices)
 PRODUCTS = [
     ("BA-E100", "Baristo Casa E100 espresso machine", "device", "ESPRESSO", 24, "449.00", "210.00", "BE1"),  # noqa: E501

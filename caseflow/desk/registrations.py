@@ -38,5 +38,10 @@ def register(registry: Registry) -> None:
         SearchBox("desk:search", placeholder=_("Search cases, customers, serials … (press /)"))
     )
     registry.shell_urls(
-        ShellUrls(home="desk:home", language="desk:set_language", logout="desk:logout")
+        ShellUrls(
+            home="desk:home",
+            language="desk:set_language",
+            logout="desk:logout",
+            profile="desk:profile",
+        )
     )

@@ -1,9 +1,10 @@
-from caseflow.desk.views import cases, customers, incoming, search, shell, units
+from caseflow.desk.views import cases, customers, incoming, profile, search, shell, units
 
 app_name = "desk"
 
 urlpatterns = [
     *shell.urlpatterns,
+    *profile.urlpatterns,
     *cases.urlpatterns,
     *incoming.urlpatterns,
     *customers.urlpatterns,

@@ -194,11 +194,13 @@ class SearchBox:
 
 @dataclass(frozen=True)
 class ShellUrls:
-    """The page header's own controls: the brand's link, the language switch, log-out."""
+    """The page header's own controls: the brand's link, the language switch, log-out, and
+    the signed-in user's own settings (language and time zone)."""
 
     home: str
     language: str
     logout: str
+    profile: str = ""
 
 
 @dataclass(frozen=True)

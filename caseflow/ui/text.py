@@ -3,16 +3,20 @@
 `short_datetime()` prints what the `date` filter prints with SHORT_DATETIME_FORMAT, with the
 time zone and the format looked up once per page instead of once per value (Django's
 `dateformat` interprets the pattern anew for every value); `duration_text` prints a call's
-length as people read it.
+length as people read it; `money` prints an amount with its currency as the active language
+writes it (Babel: `1.234,50 €` in German, `1234,50 €` in Spanish, `€1,234.50` in English).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
-from django.utils import dateformat, formats, timezone
+from babel.numbers import format_currency
+from django.conf import settings
+from django.utils import dateformat, formats, timezone, translation
 
 
 def duration_text(seconds: int | None) -> str:
@@ -70,3 +74,21 @@ def short_datetime() -> Callable[[Any], str]:
         return template.format(local, local.year % 100)
 
     return fast
+
+
+# Languages that group digits only from five digits on (CLDR's minimumGroupingDigits, which
+# Babel does not apply): Spanish writes 1234,50 € but 12.345,50 €.
+_MIN_GROUPING_DIGITS = {"es": 2}
+
+
+def money(amount: Decimal | int | str | None, currency: str = "") -> str:
+    """`amount` in `currency` (default: DEFAULT_CURRENCY) as the active language writes it:
+    `1.234,50 €` (de), `1234,50 €` (es), `€1,234.50` (en); "" for None."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount))
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    grouping = abs(value) >= 10 ** (3 + _MIN_GROUPING_DIGITS.get(language, 1) - 1)
+    return format_currency(
+        value, currency or settings.DEFAULT_CURRENCY, locale=language, group_separator=grouping
+    )

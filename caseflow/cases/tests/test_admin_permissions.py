@@ -62,7 +62,8 @@ def test_a_team_lead_changes_a_code_and_it_is_audited(as_role):
     data = {
         "kind": "reason",
         "code": "NOISE",
-        "name": "Loud noise",
+        "name_en": "Loud noise",
+        "name_de": "Lautes Geräusch",
         "active": "on",
         "children-TOTAL_FORMS": "0",
         "children-INITIAL_FORMS": "0",
@@ -73,8 +74,8 @@ def test_a_team_lead_changes_a_code_and_it_is_audited(as_role):
     entry = AuditEntry.objects.get(chain=f"cases.code:{code.pk}")
     assert (entry.action, entry.before, entry.after) == (
         "code.updated",
-        {"name": "Noise"},
-        {"name": "Loud noise"},
+        {"name_en": "Noise", "name_de": None},
+        {"name_en": "Loud noise", "name_de": "Lautes Geräusch"},
     )
 
 

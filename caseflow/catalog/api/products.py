@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -28,12 +29,24 @@ ProductKindIn = Literal["device", "spare_part", "consumable", "labour"]
 class ProductTypeOut(Schema):
     id: int
     code: str
-    name: str
+    name: str = Field(description="in the language of the request (Accept-Language), else English")
+    names: dict[str, str] = Field(description="the name in each language that has one")
+
+    @staticmethod
+    def resolve_names(obj: Any) -> dict[str, str]:
+        return {
+            language: value
+            for language in settings.MODELTRANSLATION_LANGUAGES
+            if (value := getattr(obj, f"name_{language}", None))
+        }
 
 
 class ProductTypeIn(Schema):
     code: str = Field(min_length=1, max_length=30)
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, description="the English name")
+    names: dict[Literal["de", "es"], Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=dict, description='the other languages\' names: {"de": …, "es": …}'
+    )
 
 
 class ProductOut(Schema):
@@ -100,7 +113,11 @@ def list_product_types(request: HttpRequest) -> Any:
 @router.post("/product-types", response={201: ProductTypeOut, **WRITE_ERRORS})
 def create_product_type(request: HttpRequest, payload: ProductTypeIn) -> Any:
     product_type = services.create_product_type(
-        actor=request.user, channel=Channel.API, code=payload.code, name=payload.name
+        actor=request.user,
+        channel=Channel.API,
+        code=payload.code,
+        name=payload.name,
+        names=payload.names,
     )
     return Status(201, product_type)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -33,10 +34,27 @@ PRODUCT_FIELDS = (
 
 
 @transaction.atomic
-def create_product_type(*, actor: User | None, channel: str, code: str, name: str) -> ProductType:
-    """Add a product family (routing and statistics group by it)."""
+def create_product_type(
+    *,
+    actor: User | None,
+    channel: str,
+    code: str,
+    name: str,
+    names: Mapping[str, str] | None = None,
+) -> ProductType:
+    """Add a product family (routing and statistics group by it). `name` is the English
+    name; `names` the others by language (`{"de": …, "es": …}`): a reader whose language has
+    none sees the English one."""
     require(actor, "catalog.manage")
-    product_type = ProductType(code=(code or "").strip(), name=(name or "").strip())
+    per_language: dict[str, str | None] = {
+        f"name_{lang}": None for lang in settings.MODELTRANSLATION_LANGUAGES
+    }
+    for language, text in (names or {}).items():
+        if f"name_{language}" not in per_language:
+            raise DomainError(_("Unknown language."), field="names")
+        per_language[f"name_{language}"] = (text or "").strip() or None
+    per_language["name_en"] = (name or "").strip()
+    product_type = ProductType(code=(code or "").strip(), **per_language)
     if ProductType.objects.filter(code=product_type.code).exists():
         raise DomainError(
             _("A product type with code %(code)s exists already.") % {"code": product_type.code},
@@ -51,7 +69,7 @@ def create_product_type(*, actor: User | None, channel: str, code: str, name: st
         action="catalog.product_type_created",
         target=product_type,
         new_chain=True,
-        after={"code": product_type.code, "name": product_type.name},
+        after={"code": product_type.code, **per_language},
     )
     return product_type
 

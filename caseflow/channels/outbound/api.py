@@ -19,7 +19,7 @@ from caseflow.cases import selectors as case_selectors
 from caseflow.cases.models import Case
 from caseflow.cases.services import Upload
 from caseflow.channels.models import MessageTemplate, OutboundMessage
-from caseflow.channels.outbound import selectors, services
+from caseflow.channels.outbound import selectors, services, templating
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.pagination import keyset_page
@@ -85,6 +85,9 @@ class OutboundPageOut(Schema):
 
 
 class TemplateOut(Schema):
+    """One template in one language: a template with texts in three languages is listed three
+    times, with the same `id` (send it as `template_id`: the customer's language is used)."""
+
     id: int
     code: str
     language: str
@@ -198,6 +201,20 @@ def list_templates(
     rows = MessageTemplate.objects.filter(active=True)
     if purpose:
         rows = rows.filter(purpose=purpose)
-    if language:
-        rows = rows.filter(language=language)
-    return list(rows.order_by("purpose", "code", "language"))
+    listed = []
+    for template in rows.order_by("purpose", "code"):
+        for code in templating.languages_of(template):
+            if language and code != language:
+                continue
+            listed.append(
+                {
+                    "id": template.pk,
+                    "code": template.code,
+                    "language": code,
+                    "purpose": template.purpose,
+                    "name": getattr(template, f"name_{code}") or template.name_en,
+                    "subject": getattr(template, f"subject_{code}") or "",
+                    "body": getattr(template, f"body_{code}"),
+                }
+            )
+    return listed

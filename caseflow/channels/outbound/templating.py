@@ -1,4 +1,7 @@
-"""Message templates: pick one by code and language, fill its placeholders.
+"""Message templates: pick one by code or purpose, fill its placeholders in a language.
+
+A template keeps its name, subject and text per language (caseflow/channels/translation.py);
+`render_template(…, language=…)` reads the customer's language, else English, else any.
 
 Placeholders are `{name}` from a small fixed set. Filling is a plain substitution, never
 `str.format` or a template engine: a template edited in the admin can reach no attribute,
@@ -10,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.utils import translation
 
 from caseflow.accounts.models import Language
 from caseflow.cases.models import Case
@@ -100,49 +103,42 @@ def render_template(
     contact_name: str = "",
     only: tuple[str, ...] | None = None,
 ) -> tuple[str, str]:
-    """(subject, body) of `template` filled for `case`. With `language`, the template of the
-    same code in that language is used when there is one (else English, else `template`).
-    With `only`, the other placeholders are left empty (e.g. NEUTRAL_PLACEHOLDERS)."""
-    if language and language != template.language:
-        template = pick_template(template.code, language) or template
+    """(subject, body) of `template` filled for `case`, in `language` (the customer's: else
+    English, else any language the template has), or the active language without one. With
+    `only`, the other placeholders are left empty (e.g. NEUTRAL_PLACEHOLDERS)."""
+    with translation.override(language or translation.get_language()):
+        subject_text, body_text = template.subject, template.body
     values = values_for(case, agent_name=agent_name, signature=signature, contact_name=contact_name)
     if only is not None:
         values = {name: (value if name in only else "") for name, value in values.items()}
-    subject = " ".join(fill(template.subject, values).split())
-    body = fill(template.body, values).strip()
+    subject = " ".join(fill(subject_text, values).split())
+    body = fill(body_text, values).strip()
     return subject, body
 
 
-def pick_template(code: str, language: str) -> MessageTemplate | None:
-    """The active template `code` in `language`, else in English, else in any language."""
-    rows = {t.language: t for t in MessageTemplate.objects.filter(code=code, active=True)}
-    for wanted in (language, FALLBACK_LANGUAGE):
-        if wanted in rows:
-            return rows[wanted]
-    return next(iter(sorted(rows.values(), key=lambda t: t.language)), None)
+def languages_of(template: MessageTemplate) -> list[str]:
+    """The languages `template` has its own text in."""
+    return [code for code, _name in Language.choices if getattr(template, f"body_{code}", "")]
 
 
-def pick_for_purpose(purpose: str, language: str) -> MessageTemplate | None:
-    """The template for `purpose` (acknowledgement, web confirmation …) in `language`, else
-    in English: the first by code when several serve the purpose."""
+def pick_template(code: str, language: str = "") -> MessageTemplate | None:
+    """The active template `code` (its texts in every language: render it in `language`)."""
+    return MessageTemplate.objects.filter(code=code, active=True).first()
+
+
+def pick_for_purpose(purpose: str, language: str = "") -> MessageTemplate | None:
+    """The active template for `purpose` (acknowledgement, web confirmation …) that has a
+    text in `language`, else in English, else the first by code."""
     rows = list(MessageTemplate.objects.filter(purpose=purpose, active=True).order_by("code", "id"))
     for wanted in (language, FALLBACK_LANGUAGE):
         for row in rows:
-            if row.language == wanted:
+            if wanted and getattr(row, f"body_{wanted}", ""):
                 return row
     return rows[0] if rows else None
 
 
 def choosable(language: str, purposes: tuple[str, ...]) -> list[MessageTemplate]:
-    """One template per code for the picker: in `language` where there is one, else English,
-    else any; ordered by purpose and name."""
-    rows: QuerySet[MessageTemplate] = MessageTemplate.objects.filter(
-        purpose__in=purposes, active=True
-    ).order_by("code", "language")
-    best: dict[str, MessageTemplate] = {}
-    rank = {language: 0, FALLBACK_LANGUAGE: 1}
-    for row in rows:
-        current = best.get(row.code)
-        if current is None or rank.get(row.language, 2) < rank.get(current.language, 2):
-            best[row.code] = row
-    return sorted(best.values(), key=lambda t: (purposes.index(t.purpose), t.name.lower()))
+    """The active templates for the picker, ordered by purpose and by name in the reader's
+    language (each is filled in `language`, the customer's, when picked)."""
+    rows = list(MessageTemplate.objects.filter(purpose__in=purposes, active=True))
+    return sorted(rows, key=lambda t: (purposes.index(t.purpose), t.name.lower(), t.pk))

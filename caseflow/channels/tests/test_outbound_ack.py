@@ -103,7 +103,8 @@ def test_an_edited_web_confirmation_still_says_nothing_the_sender_chose(
     from caseflow.channels.models import MessageTemplate
 
     MessageTemplate.objects.filter(code="web_ack").update(
-        subject="{subject}", body="Dear {contact_name} of {customer_name}: {subject} {case_number}"
+        subject_en="{subject}",
+        body_en="Dear {contact_name} of {customer_name}: {subject} {case_number}",
     )
     out_case.subject = "Buy cheap watches at spam.example"
     out_case.save(update_fields=["subject"])
@@ -266,7 +267,9 @@ def test_a_web_confirmation_without_a_subject_gets_a_neutral_one(
 ):
     from caseflow.channels.models import MessageTemplate
 
-    MessageTemplate.objects.filter(code="web_ack").update(subject="")
+    MessageTemplate.objects.filter(code="web_ack").update(
+        subject_en="", subject_de="", subject_es=""
+    )
     with django_capture_on_commit_callbacks(execute=True):
         opened(out_case, channel="web", language=language)
     (mail,) = mailoutbox

@@ -4,6 +4,7 @@ the fallback, the solution message from the case's solution, the seeded defaults
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from caseflow.accounts.models import Language
 from caseflow.cases import services as case_services
@@ -17,26 +18,22 @@ from caseflow.core.models import Channel
 pytestmark = pytest.mark.django_db
 
 
-def template(code: str, language: str) -> MessageTemplate:
-    return MessageTemplate.objects.get(code=code, language=language)
+def template(code: str) -> MessageTemplate:
+    return MessageTemplate.objects.get(code=code)
 
 
 def test_every_default_template_is_seeded_in_three_languages():
     for code in ("reply", "solution", "ack", "web_ack", "sms"):
-        languages = set(
-            MessageTemplate.objects.filter(code=code, active=True).values_list(
-                "language", flat=True
-            )
-        )
-        assert languages == {"en", "de", "es"}, code
+        row = template(code)
+        assert row.active and templating.languages_of(row) == ["en", "de", "es"], code
+        assert len({row.name_en, row.name_de, row.name_es}) == 3, code
     for row in MessageTemplate.objects.all():
-        # every placeholder a seeded text uses is a known one
-        assert (
-            templating.fill(
-                row.subject + row.body, dict.fromkeys(templating.PLACEHOLDERS, "")
-            ).count("{")
-            == 0
-        ), row
+        for language in ("en", "de", "es"):
+            text = (getattr(row, f"subject_{language}") or "") + getattr(row, f"body_{language}")
+            # every placeholder a seeded text uses is a known one
+            assert (
+                templating.fill(text, dict.fromkeys(templating.PLACEHOLDERS, "")).count("{") == 0
+            ), (row, language)
 
 
 def test_placeholders_are_filled_and_unknown_ones_stay_visible(agent, out_case):
@@ -44,7 +41,6 @@ def test_placeholders_are_filled_and_unknown_ones_stay_visible(agent, out_case):
     out_case.product = out_case.unit.product
     row = MessageTemplate(
         code="t",
-        language="en",
         purpose=TemplatePurpose.REPLY,
         name="t",
         subject="{case_number}: {subject}",
@@ -68,14 +64,24 @@ def test_placeholders_are_filled_and_unknown_ones_stay_visible(agent, out_case):
 
 def test_the_customers_language_else_english(out_case):
     assert services.case_language(out_case) == "de"
-    subject, body = templating.render_template(template("ack", "en"), out_case, language="de")
+    subject, body = templating.render_template(template("ack"), out_case, language="de")
     assert subject == "Ihre Nachricht ist bei uns eingegangen: Pump is loud"
     assert body.startswith("Guten Tag Erika Mustermann,")
 
-    template("ack", "es").delete()
-    subject, _body = templating.render_template(template("ack", "de"), out_case, language="es")
+    MessageTemplate.objects.filter(code="ack").update(name_es=None, subject_es="", body_es="")
+    subject, _body = templating.render_template(template("ack"), out_case, language="es")
     assert subject == "We have received your message: Pump is loud"
-    assert templating.pick_for_purpose(TemplatePurpose.ACKNOWLEDGEMENT, "es").language == "en"
+    assert templating.pick_for_purpose(TemplatePurpose.ACKNOWLEDGEMENT, "es") == template("ack")
+
+
+def test_a_template_only_written_in_german_is_used_for_everyone(out_case):
+    only_german = MessageTemplate.objects.create(
+        code="teile", purpose="reply", name_de="Teile bestellt", body_de="Die Teile kommen."
+    )
+    assert only_german.body_en is None and templating.languages_of(only_german) == ["de"]
+    for language in ("en", "es"):
+        _subject, body = templating.render_template(only_german, out_case, language=language)
+        assert body == "Die Teile kommen."
 
 
 def test_the_contacts_language_wins_over_the_customers(out_case):
@@ -95,7 +101,7 @@ def test_the_solution_message_is_filled_from_the_case(agent, out_case, mailoutbo
         to="erika@example.com",
         subject="",
         body="",
-        template=template("solution", "en"),  # the customer's language (German) is used
+        template=template("solution"),  # the customer's language (German) is used
     )
 
     assert outbound.subject == (f"Lösung zu Ihrem Vorgang [{out_case.number}]: Pump is loud")
@@ -113,7 +119,7 @@ def test_an_edited_template_text_is_sent_as_written(agent, out_case):
         to="erika@example.com",
         subject="Re: pump",
         body="My own words",
-        template=template("reply", "de"),
+        template=template("reply"),
     )
     assert outbound.body.startswith("My own words")
     assert outbound.event.data["template"] == "reply"
@@ -127,22 +133,23 @@ def test_an_acknowledgement_template_is_no_reply_template(agent, out_case):
             to="erika@example.com",
             subject="",
             body="",
-            template=template("ack", "en"),
+            template=template("ack"),
         )
     assert exc.value.field == "template"
 
 
-def test_the_picker_offers_each_reply_template_once_in_the_best_language():
-    MessageTemplate.objects.create(
-        code="parts", language="en", purpose="reply", name="Parts on order", body="…"
-    )
+def test_the_picker_offers_each_reply_template_once_by_the_readers_name():
+    MessageTemplate.objects.create(code="parts", purpose="reply", name="Parts on order", body="…")
+    # replies first (by name in the reader's language), then solution messages
     rows = templating.choosable("de", services.REPLY_PURPOSES)
-    # replies first (by name: "Antwort", "Parts on order"), then solution messages
-    assert [(t.code, t.language) for t in rows] == [
-        ("reply", "de"),
-        ("parts", "en"),
-        ("solution", "de"),
-    ]
+    assert [t.code for t in rows] == ["parts", "reply", "solution"]  # "Parts …", "Reply"
+    with translation.override("de"):
+        rows = templating.choosable("es", services.REPLY_PURPOSES)
+        assert [(t.code, t.name) for t in rows] == [
+            ("reply", "Antwort"),
+            ("parts", "Parts on order"),  # no German name: the English one
+            ("solution", "Lösungsnachricht"),
+        ]
 
 
 def test_with_signature_does_not_sign_twice():

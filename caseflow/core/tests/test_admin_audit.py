@@ -227,7 +227,7 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
         name=f"sales{n()}", address="sales@desk.test", owner=_user("mailowner")
     ),
     "channels.messagetemplate": lambda: model("channels.MessageTemplate").objects.create(
-        code=f"thanks{n()}", language="en", purpose="reply", name="Thanks", body="Thank you."
+        code=f"thanks{n()}", purpose="reply", name="Thanks", body="Thank you."
     ),
     "channels.inboundmessage": _inbound,
     "channels.outboundmessage": _outbound,
@@ -256,10 +256,11 @@ ADD: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "accounts.team": lambda: {"name": "Werkstatt", "lead": _user("lead").pk},
     "customers.region": lambda: {"code": "S", "name": "Süd", "country": "DE"},
-    "catalog.producttype": lambda: {"code": "BOILER", "name": "Boilers"},
+    "catalog.producttype": lambda: {"code": "BOILER", "name_en": "Boilers", "name_de": "Boiler"},
     "cases.priority": lambda: {
         "code": "P8",
-        "name": "Later",
+        "name_en": "Later",
+        "name_es": "Más tarde",
         "rank": 8,
         "response_minutes": 60,
         "resolution_minutes": 600,
@@ -268,17 +269,18 @@ ADD: dict[str, Callable[[], dict[str, Any]]] = {
     "cases.code": lambda: {
         "kind": "reason",
         "code": "LEAK",
-        "name": "Leak",
+        "name_en": "Leak",
+        "name_de": "Undicht",
         "active": "on",
         "children-TOTAL_FORMS": "1",
         "children-INITIAL_FORMS": "0",
         "children-0-code": "LEAK-HOSE",
-        "children-0-name": "Hose",
+        "children-0-name_en": "Hose",
         "children-0-active": "on",
     },
     "cases.eventtype": lambda: {
         "code": "onsite",
-        "name": "On-site visit",
+        "name_en": "On-site visit",
         "category": "scheduling",
         "active": "on",
     },
@@ -296,10 +298,11 @@ ADD: dict[str, Callable[[], dict[str, Any]]] = {
     },
     "channels.messagetemplate": lambda: {
         "code": "sorry",
-        "language": "en",
         "purpose": "reply",
-        "name": "Sorry",
-        "body": "Sorry for the wait.",
+        "name_en": "Sorry",
+        "body_en": "Sorry for the wait.",
+        "name_de": "Entschuldigung",
+        "body_de": "Entschuldigen Sie die Wartezeit.",
         "active": "on",
     },
     "channels.agentextension": lambda: {"extension": "202", "user": _user("phone2").pk},
@@ -307,7 +310,7 @@ ADD: dict[str, Callable[[], dict[str, Any]]] = {
 
 # Which field the change test edits, where the first text field will not do.
 CHANGE: dict[str, tuple[str, Any]] = {
-    "cases.eventtype": ("name", "Visit on site"),
+    "cases.eventtype": ("name_de", "Vor-Ort-Einsatz"),
     "channels.agentextension": ("extension", "2999"),
 }
 
@@ -543,16 +546,17 @@ def test_inline_rows_are_audited_in_their_own_chains(admin_client):
     )
     url = _url("cases.code", "change", general.pk)
     data = form_data(admin_client.get(url))
-    prefix = next(k for k in data if k.endswith("-0-name")).removesuffix("-0-name")
-    data[f"{prefix}-0-name"] = "Pump rattles"
+    prefix = next(k for k in data if k.endswith("-0-name_en")).removesuffix("-0-name_en")
+    data[f"{prefix}-0-name_en"] = "Pump rattles"
+    data[f"{prefix}-0-name_es"] = "La bomba vibra"
 
     assert admin_client.post(url, data).status_code == 302
 
     entry = _entries(chain=f"cases.code:{specific.pk}")[-1]
     assert (entry.action, entry.before, entry.after) == (
         "code.updated",
-        {"name": "Pump"},
-        {"name": "Pump rattles"},
+        {"name_en": "Pump", "name_es": None},
+        {"name_en": "Pump rattles", "name_es": "La bomba vibra"},
     )
 
     data = form_data(admin_client.get(url))

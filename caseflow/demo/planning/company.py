@@ -59,9 +59,9 @@ class CompanyPlanner:
         def catalogue() -> None:
             types = {
                 code: catalog_services.create_product_type(
-                    actor=back, channel=Channel.UI, code=code, name=name
+                    actor=back, channel=Channel.UI, code=code, name=name, names=names
                 )
-                for code, name in PRODUCT_TYPES
+                for code, name, names in PRODUCT_TYPES
             }
             for sku, name, kind, ptype, months, price, cost, _prefix in PRODUCTS:
                 self.products[sku] = catalog_services.create_product(

@@ -1,10 +1,12 @@
-"""Dates and times as a European company writes them: English day first with a 24-hour
-clock (caseflow/formats/en), German and Spanish as Django has them."""
+"""Dates, times and money as a European company writes them: English day first with a
+24-hour clock (caseflow/formats/en), German "07.12.2026 14:05", Spanish "7/12/2026 14:05"
+(caseflow/formats/de, es); amounts with Babel."""
 
 from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django import forms
@@ -29,7 +31,7 @@ def render(text: str, **context) -> str:
     [
         ("en", "04/05/2026 17:53", "4 May 2026 17:53"),
         ("de", "04.05.2026 17:53", "4. Mai 2026 17:53"),
-        ("es", "04/05/2026 17:53", "4 de mayo de 2026 17:53"),
+        ("es", "4/5/2026 17:53", "4 de mayo de 2026 17:53"),
     ],
 )
 def test_dates_are_day_first_with_a_24_hour_clock(language, short, long):
@@ -75,3 +77,56 @@ def test_the_case_list_rows_are_day_first(client, agent, desk_case_open):
     html = client.get(reverse("desk:cases")).content.decode()
 
     assert "04/05/2026 17:53" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "07/12/2026 14:05"), ("de", "07.12.2026 14:05"), ("es", "7/12/2026 14:05")],
+)
+def test_the_issues_examples(language, shown):
+    moment = datetime(2026, 12, 7, 13, 5, tzinfo=zoneinfo.ZoneInfo("UTC"))  # 14:05 in Berlin
+    with translation.override(language), timezone.override("Europe/Berlin"):
+        assert short_datetime()(moment) == shown
+        assert render('{{ m|date:"SHORT_DATETIME_FORMAT" }}', m=moment) == shown
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+def test_date_inputs_stay_iso_and_typed_dates_are_read_day_first(language):
+    class Form(forms.Form):
+        day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    typed = {"de": "07.12.2026", "es": "07/12/2026"}[language]
+    with translation.override(language):
+        bound = Form({"day": typed})
+        assert bound.is_valid() and bound.cleaned_data["day"] == date(2026, 12, 7)
+        assert Form({"day": "2026-12-07"}).is_valid()
+        assert 'value="2026-12-07"' in str(Form(initial={"day": date(2026, 12, 7)})["day"])
+
+
+@pytest.mark.parametrize(
+    ("language", "small", "large"),
+    [
+        ("en", "€1,234.50", "€12,345.50"),
+        ("de", "1.234,50\xa0€", "12.345,50\xa0€"),
+        ("es", "1234,50\xa0€", "12.345,50\xa0€"),  # Spanish groups from five digits on
+    ],
+)
+def test_money_in_the_readers_language(language, small, large):
+    with translation.override(language):
+        assert render("{% load ui %}{{ a|money:'EUR' }}", a=Decimal("1234.5")) == small
+        assert render("{% load ui %}{{ a|money:'EUR' }}", a=Decimal("12345.50")) == large
+        assert render("{% load ui %}{{ a|money }}", a=None) == ""
+
+
+def test_the_case_page_shows_a_german_agent_german_times_and_amounts(
+    client, agent, desk_case_open, settings
+):
+    agent.language, agent.time_zone = "de", "America/New_York"
+    agent.save()
+    case = desk_case_open(received_at=MOMENT)  # 15:53 UTC: 11:53 in New York
+    client.force_login(agent)
+
+    html = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
+
+    assert "04.05.2026 11:53" in html
+    assert '<html lang="de">' in html

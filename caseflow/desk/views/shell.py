@@ -36,7 +36,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     ):
         target = "/"
     response = redirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    if language in Language.values:  # the log-in page speaks it too, after logging out
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
     return response
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from caseflow.ui import text
 from caseflow.ui.registry import registry
 
 register = template.Library()
@@ -45,8 +46,16 @@ def shell(context: template.Context) -> dict[str, Any]:
         "home_url": reverse(urls.home) if urls else "/",
         "language_url": reverse(urls.language) if urls else "",
         "logout_url": reverse(urls.logout) if urls else "",
+        "profile_url": reverse(urls.profile) if urls and urls.profile else "",
         "links": links,
         "search": search,
         "search_url": search_url,
         "parts": registry.shell_parts(),
     }
+
+
+@register.filter
+def money(amount: Any, currency: str = "") -> str:
+    """`{{ line.net_amount|money:line.currency }}`: the amount as the reader's language writes
+    it (`1.234,50 €` de, `1234,50 €` es, `€1,234.50` en)."""
+    return text.money(amount, currency)

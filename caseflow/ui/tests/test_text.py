@@ -23,7 +23,14 @@ def test_duration_text(seconds, shown):
 
 @pytest.mark.parametrize(
     ("language", "zone"),
-    [("en", "America/New_York"), ("de", "Asia/Tokyo"), ("es", "Europe/Madrid"), ("fr", "UTC")],
+    [
+        ("en", "America/New_York"),
+        ("de", "Asia/Tokyo"),
+        ("de", "Europe/Berlin"),
+        ("es", "Europe/Madrid"),
+        ("es", "America/Mexico_City"),
+        ("fr", "UTC"),
+    ],
 )
 def test_short_datetime_prints_what_the_date_filter_prints(language, zone):
     moments = [
