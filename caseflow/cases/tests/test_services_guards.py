@@ -9,7 +9,7 @@ import pytest
 
 from caseflow.accounts.models import Team
 from caseflow.cases import events, selectors, services
-from caseflow.cases.models import CaseStatus, SupplyLine
+from caseflow.cases.models import CaseStatus, Code, CodeKind, SupplyLine
 from caseflow.core.errors import Conflict, DomainError, NotAllowed
 from caseflow.core.models import AuditEntry, Channel
 
@@ -108,13 +108,7 @@ def test_a_status_change_refused_names_the_status_field(open_case, agent, status
 
 
 def test_a_resolved_case_is_not_moved_and_the_field_is_named(open_case, agent, codes):
-    case = services.resolve_case(
-        actor=agent,
-        channel=UI,
-        case=open_case(),
-        resolution_general=codes["FIX"],
-        resolution_specific=codes["FIX-PART"],
-    )
+    case = _resolve(open_case(), agent, codes)
     with pytest.raises(DomainError) as exc:
         services.change_status(actor=agent, channel=UI, case=case, status=CaseStatus.OPEN)
     assert (exc.value.field, exc.value.code) == ("status", "illegal_transition")
@@ -135,14 +129,14 @@ def test_a_stale_status_change_is_refused(open_case, agent):
 # --- closing ------------------------------------------------------------------------------
 
 
+def _resolve(case, actor, codes, **overrides):
+    """Resolve `case` as fixed by a replaced part, unless `overrides` say otherwise."""
+    fields = {"resolution_general": codes["FIX"], "resolution_specific": codes["FIX-PART"]}
+    return services.resolve_case(actor=actor, channel=UI, case=case, **{**fields, **overrides})
+
+
 def _resolved(open_case, agent, codes):
-    return services.resolve_case(
-        actor=agent,
-        channel=UI,
-        case=open_case(),
-        resolution_general=codes["FIX"],
-        resolution_specific=codes["FIX-PART"],
-    )
+    return _resolve(open_case(), agent, codes)
 
 
 def test_closing_needs_the_right_to_close(open_case, agent, codes, quality_manager):
@@ -244,3 +238,146 @@ def test_removing_a_supply_needs_the_right_to_record_supplies(
         services.remove_supply(actor=quality_manager, channel=UI, case=case, line=line)
     line.refresh_from_db()
     assert line.removed_at is None
+
+
+def test_a_removed_supply_is_recorded_audited_and_announced(
+    open_case, agent, spare_part, received, django_capture_on_commit_callbacks
+):
+    case = open_case()
+    line = services.add_supply(
+        actor=agent, channel=UI, case=case, product=spare_part, quantity=Decimal(2)
+    )
+    received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_supply(actor=agent, channel=UI, case=case, line=line)
+    event = case.events.order_by("-id").first()
+    assert (event.event_type.code, event.actor, event.text) == ("supply_removed", agent, "Pump")
+    assert event.data == {"line": line.pk}
+    entry = AuditEntry.objects.get(action="case.supply_removed", target_id=str(line.pk))
+    assert entry.actor_id == agent.pk
+    assert entry.before == {"quantity": "2.00", "product": spare_part.pk}
+    (announced,) = received
+    assert (announced.kind, announced.actor_id, announced.channel) == (
+        events.SUPPLIES_CHANGED,
+        agent.pk,
+        UI,
+    )
+    assert announced.data == {"line": line.pk, "removed": True}
+
+
+# --- assigning: what is recorded ----------------------------------------------------------
+
+
+def test_taking_a_case_oneself_needs_the_right_to_work_cases(open_case, quality_manager):
+    case = open_case()
+    with pytest.raises(NotAllowed):
+        services.assign_case(actor=quality_manager, channel=UI, case=case, owner=quality_manager)
+
+
+def test_a_stale_assignment_is_refused(open_case, agent):
+    case = open_case()
+    with pytest.raises(Conflict):
+        services.assign_case(
+            actor=agent, channel=UI, case=case, owner=agent, version=case.version - 1
+        )
+
+
+def test_an_assignment_is_recorded_audited_and_announced(
+    open_case, agent, received, django_capture_on_commit_callbacks
+):
+    old, new = Team.objects.create(name="Front desk"), Team.objects.create(name="Workshop")
+    case = services.assign_case(actor=agent, channel=UI, case=open_case(), owner=None, team=old)
+    received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.assign_case(actor=agent, channel=UI, case=case, owner=agent, team=new)
+    assert (case.owner, case.team) == (agent, new)
+    event = case.events.order_by("-id").first()
+    assert (event.event_type.code, event.actor) == ("assigned", agent)
+    assert event.data == {"owner": agent.pk, "team": new.pk}
+    entry = AuditEntry.objects.filter(action="case.assigned").latest("id")
+    assert entry.actor_id == agent.pk
+    assert entry.before == {"owner": None, "team": old.pk}
+    assert {k: entry.after[k] for k in ("owner", "team")} == {"owner": agent.pk, "team": new.pk}
+    (announced,) = received
+    assert (announced.kind, announced.actor_id, announced.channel) == (
+        events.ASSIGNED,
+        agent.pk,
+        UI,
+    )
+    assert announced.data == {"owner": agent.pk, "team": new.pk}
+
+
+# --- resolving ----------------------------------------------------------------------------
+
+
+def test_a_stale_resolve_is_refused(open_case, agent, codes):
+    case = open_case()
+    with pytest.raises(Conflict):
+        _resolve(case, agent, codes, version=case.version - 1)
+
+
+def test_missing_resolution_codes_are_named(open_case, agent, codes):
+    case = open_case()
+    missing = ((None, "resolution_general_id"), (codes["FIX"], "resolution_specific_id"))
+    for general, field in missing:
+        with pytest.raises(DomainError) as exc:
+            services.resolve_case(
+                actor=agent,
+                channel=UI,
+                case=case,
+                resolution_general=general,
+                resolution_specific=None,
+            )
+        assert (exc.value.field, exc.value.code) == (field, "code_required")
+
+
+def test_a_resolved_case_is_not_resolved_again(open_case, agent, codes):
+    case = _resolved(open_case, agent, codes)
+    with pytest.raises(DomainError) as exc:
+        _resolve(case, agent, codes)
+    assert (exc.value.field, exc.value.code) == ("status", "illegal_transition")
+
+
+def test_the_resolve_guards_are_asked_with_the_actor(open_case, agent, codes):
+    asked = []
+    events.guard(events.RESOLVE, lambda case, actor: asked.append(actor), name="test.asked")
+    try:
+        _resolved(open_case, agent, codes)
+    finally:
+        events.unguard("test.asked")
+    assert asked == [agent]
+
+
+def test_a_long_solution_is_refused_by_name(open_case, agent, codes):
+    with pytest.raises(DomainError) as exc:
+        _resolve(open_case(), agent, codes, solution="x" * 20001)
+    assert (exc.value.field, exc.value.code) == ("solution", "too_long")
+
+
+def test_a_resolve_keeps_the_codes_and_records_them(open_case, agent, codes):
+    case = _resolve(open_case(), agent, codes, reason_general=codes["HARD"])
+    case.refresh_from_db()
+    assert (case.resolution_general, case.resolution_specific) == (codes["FIX"], codes["FIX-PART"])
+    assert (case.reason_general, case.reason_specific) == (codes["HARD"], None)
+    event = case.events.order_by("-id").first()
+    assert (event.event_type.code, event.actor) == ("resolved", agent)
+    assert event.data == {
+        "general": "FIX",
+        "specific": "FIX-PART",
+        "reason_general": "HARD",
+        "reason_specific": None,
+    }
+    assert AuditEntry.objects.filter(action="case.resolved").latest("id").actor_id == agent.pk
+
+
+def test_a_general_code_without_specific_ones_resolves_alone(open_case, agent):
+    goodwill = Code.objects.create(kind=CodeKind.RESOLUTION, code="GOODWILL", name="Goodwill")
+    case = services.resolve_case(
+        actor=agent,
+        channel=UI,
+        case=open_case(),
+        resolution_general=goodwill,
+        resolution_specific=None,
+    )
+    event = case.events.order_by("-id").first()
+    assert event.data == {"general": "GOODWILL", "specific": None}
