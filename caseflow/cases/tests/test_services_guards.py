@@ -381,3 +381,31 @@ def test_a_general_code_without_specific_ones_resolves_alone(open_case, agent):
     )
     event = case.events.order_by("-id").first()
     assert event.data == {"general": "GOODWILL", "specific": None}
+
+
+def test_a_status_change_is_recorded_audited_and_announced(
+    open_case, agent, received, django_capture_on_commit_callbacks
+):
+    case = open_case()
+    received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(
+            actor=agent,
+            channel=UI,
+            case=case,
+            status=CaseStatus.WAITING_PARTS,
+            note="Pump ordered",
+        )
+    event = case.events.order_by("-id").first()
+    assert event.text == "Pump ordered"
+    assert event.data == {"before": CaseStatus.NEW, "after": CaseStatus.WAITING_PARTS}
+    entry = AuditEntry.objects.get(action="case.status_changed", target_id=str(case.pk))
+    assert entry.before == {"status": CaseStatus.NEW}
+    assert entry.after["status"] == CaseStatus.WAITING_PARTS
+    (announced,) = received
+    assert (announced.kind, announced.actor_id, announced.channel) == (
+        events.STATUS_CHANGED,
+        agent.pk,
+        UI,
+    )
+    assert announced.data == {"before": CaseStatus.NEW, "after": CaseStatus.WAITING_PARTS}
