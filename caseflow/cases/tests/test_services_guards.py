@@ -409,3 +409,35 @@ def test_a_status_change_is_recorded_audited_and_announced(
         UI,
     )
     assert announced.data == {"before": CaseStatus.NEW, "after": CaseStatus.WAITING_PARTS}
+
+
+# --- what closing, reopening and resolving record and announce ------------------------------
+
+
+def test_closing_reopening_and_resolving_are_audited_and_announced(
+    open_case, agent, codes, received, django_capture_on_commit_callbacks
+):
+    case = open_case()
+    received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _resolve(case, agent, codes)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.close_case(actor=agent, channel=UI, case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.reopen_case(actor=agent, channel=UI, case=case, reason="Loud again")
+    assert [(e.kind, e.actor_id, e.channel) for e in received] == [
+        (events.RESOLVED, agent.pk, UI),
+        (events.CLOSED, agent.pk, UI),
+        (events.REOPENED, agent.pk, UI),
+    ]
+    resolved, _closed, reopened = received
+    assert "resolution_specific" in resolved.fields
+    assert reopened.data == {"before": CaseStatus.CLOSED}
+    closed_event = case.events.get(event_type__code="closed")
+    assert closed_event.actor == agent
+    closed = AuditEntry.objects.get(action="case.closed", target_id=str(case.pk))
+    assert closed.actor_id == agent.pk
+    assert closed.before == {"status": CaseStatus.RESOLVED}
+    assert closed.after["status"] == CaseStatus.CLOSED
+    reopened_entry = AuditEntry.objects.get(action="case.reopened", target_id=str(case.pk))
+    assert reopened_entry.actor_id == agent.pk
