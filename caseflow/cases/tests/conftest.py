@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from caseflow.accounts.models import Team
-from caseflow.cases import services
+from caseflow.cases import events, services
 from caseflow.cases.models import Case, Code
 from caseflow.catalog.models import Product, ProductKind, Registration, Unit
 from caseflow.core.models import Channel
@@ -104,3 +104,12 @@ def open_case(agent, customer):
         return services.open_case(**fields)
 
     return make
+
+
+@pytest.fixture
+def received():
+    """Subscribe a recorder to every kind; unsubscribed afterwards."""
+    seen: list[events.CaseEvent] = []
+    events.subscribe(events.ANY, seen.append, name="test.recorder")
+    yield seen
+    events.unsubscribe("test.recorder")

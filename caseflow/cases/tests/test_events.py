@@ -16,15 +16,6 @@ UI = Channel.UI
 
 
 @pytest.fixture
-def received():
-    """Subscribe a recorder to every kind; unsubscribed afterwards."""
-    seen: list[events.CaseEvent] = []
-    events.subscribe(events.ANY, seen.append, name="test.recorder")
-    yield seen
-    events.unsubscribe("test.recorder")
-
-
-@pytest.fixture
 def failing(monkeypatch):
     calls: list[events.CaseEvent] = []
 

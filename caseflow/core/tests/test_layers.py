@@ -44,7 +44,7 @@ FEATURE_APPS = (
     "portal",
 )
 # May import every app: the demo data and the project's own modules.
-TOP = ("demo", "urls", "api", "settings", "settings_test", "wsgi")
+TOP = ("demo", "urls", "api", "settings", "settings_test", "settings_mutation", "wsgi")
 # Data read by Django itself (locale formats): may import nothing of ours.
 DATA = ("formats",)
 # What a feature app may import of an earlier one.
