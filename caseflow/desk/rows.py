@@ -160,7 +160,8 @@ def _case_type(cases: Sequence[Case], context: ListContext) -> list[str]:
 
 
 def _owner(cases: Sequence[Case], context: ListContext) -> list[str]:
-    nobody = SafeString(f'<span class="text-body-secondary">{html.escape(_("unassigned"))}</span>')
+    unassigned = html.escape(_("unassigned"))
+    nobody = SafeString(f'<span class="text-body-secondary">{unassigned}</span>')
     return [str(case.owner) if case.owner else nobody for case in cases]
 
 
