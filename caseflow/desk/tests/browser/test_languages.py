@@ -5,8 +5,8 @@ to end: log in → incoming-call search → caller → a new case on the unit �
 resolve with codes. Each screen shows German labels, and none of the desk's commonest
 English labels (headings, labels, buttons, table heads, navigation: not free text such as
 names, subjects or products, which stay as people typed them). The same journey's first
-screens once in Spanish. At 1280 x 720 the longer German labels cut no control off on any
-desk page."""
+screens once in Spanish. At 1280 x 720 the longer German (and Spanish) labels cut no
+control off on any desk page."""
 
 from __future__ import annotations
 
@@ -323,9 +323,15 @@ def test_a_spanish_agent_finds_the_caller_in_spanish(
 busy_caller = busy_caller_fixture  # the busy caller of the layout tests
 
 
-def test_german_labels_cut_nothing_off_at_1280x720(page, live_server, german_agent, busy_caller):
-    """Every desk page in German, every action form open: the page never scrolls sideways,
-    no control is cut off (the checks of test_layout.py, with the longer German labels)."""
+@pytest.mark.parametrize(("language", "browser_locale"), [("de", "de-DE"), ("es", "es-ES")])
+def test_longer_labels_cut_nothing_off_at_1280x720(
+    page, live_server, agent, busy_caller, language, browser_locale
+):
+    """Every desk page in German and in Spanish, every action form open: the page never
+    scrolls sideways, no control is cut off (the checks of test_layout.py, with labels
+    longer than the English ones)."""
+    agent.language = language
+    agent.save(update_fields=["language"])
     customer, unit = busy_caller["customer"], busy_caller["units"][0]
     open_case, resolved = busy_caller["open"][0], busy_caller["resolved"]
     pages = {
@@ -340,12 +346,12 @@ def test_german_labels_cut_nothing_off_at_1280x720(page, live_server, german_age
         "search results": f"{reverse('desk:search')}?q={customer.number}",
     }
     page.set_viewport_size({"width": 1280, "height": 720})
-    log_in(page, live_server.url, german_agent.username)
+    log_in(page, live_server.url, agent.username, language)
     problems = []
     for name, address in pages.items():
         page.goto(live_server.url + address)
         settled(page)
-        assert page.locator("html").get_attribute("lang") == "de"
+        assert page.locator("html").get_attribute("lang") == language
         page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
         settled(page)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
