@@ -21,6 +21,30 @@ from caseflow.desk.tests.browser.test_layout import busy_caller as busy_caller_f
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
+# Selects whose chosen option is wider than the select shows ("Alle Vorgangsarte…").
+CLIPPED_SELECTS = """
+() => {
+  const probe = document.createElement("span");
+  probe.style.cssText = "position: absolute; visibility: hidden; white-space: pre";
+  document.body.appendChild(probe);
+  const problems = [];
+  for (const select of document.querySelectorAll("main select")) {
+    const option = select.options[select.selectedIndex];
+    if (!option || select.getBoundingClientRect().width <= 1) continue;
+    const style = getComputedStyle(select);
+    probe.style.font = style.font;
+    probe.textContent = option.text;
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = select.clientWidth - padding;
+    if (probe.getBoundingClientRect().width > room + 0.5) {
+      problems.push(`${select.name}: "${option.text}" does not fit`);
+    }
+  }
+  probe.remove();
+  return problems;
+}
+"""
+
 # The texts people read as labels: headings, form labels, buttons, action summaries, table
 # and fact heads, navigation, and the names and hints controls carry. Free text (a case's
 # subject, a customer's name, a product) and the options of selects (configuration) are left
@@ -329,7 +353,7 @@ def test_longer_labels_cut_nothing_off_at_1280x720(
 ):
     """Every desk page in German and in Spanish, every action form open: the page never
     scrolls sideways, no control is cut off (the checks of test_layout.py, with labels
-    longer than the English ones)."""
+    longer than the English ones), and every select shows its chosen option in full."""
     agent.language = language
     agent.save(update_fields=["language"])
     customer, unit = busy_caller["customer"], busy_caller["units"][0]
@@ -359,6 +383,7 @@ def test_longer_labels_cut_nothing_off_at_1280x720(
             problems.append(f"{name}: the page scrolls sideways ({scroll_width} > 1280)")
         problems += [f"{name}: {box} scrolls sideways" for box in page.evaluate(SCROLLING_BOXES)]
         problems += [f"{name}: {problem}" for problem in page.evaluate(CUT_OFF)]
+        problems += [f"{name}: {problem}" for problem in page.evaluate(CLIPPED_SELECTS)]
         # The header: links, search, language and log-out inside the window.
         for control in page.locator("header a, header button, header select, header input").all():
             box = control.bounding_box()
