@@ -260,7 +260,7 @@ def test_a_german_agent_takes_a_call_in_german(
     call.get_by_label("Dauer (mm:ss)", exact=True).fill("4:30")
     call.get_by_label("Ergebnis", exact=True).select_option("reached")
     agreed = "Kunde entkalkt heute Abend und ruft zurück"
-    call.get_by_label("Was wurde vereinbart", exact=True).fill(agreed)
+    call.get_by_label("Was vereinbart wurde", exact=True).fill(agreed)
     english += english_labels(page, ENGLISH, "call note")
     call.get_by_role("button", name="Anruf erfassen").click()
     expect(page.locator("#case-timeline")).to_contain_text(agreed)
@@ -284,7 +284,7 @@ def test_a_german_agent_takes_a_call_in_german(
     resolve.get_by_role("button", name="Lösen").click()
     expect(page.locator("#messages")).to_contain_text(f"{number} gelöst.")
     expect(page.locator('[data-field="resolution"]')).to_contain_text("FIX-PART")
-    expect(page.locator("#case-header dt", has_text="Lösungscode")).to_be_visible()
+    expect(page.locator("#case-header dt", has_text="Lösung")).to_be_visible()
     expect(page.locator("#case-header dt", has_text="Ursache")).to_be_visible()
     page.locator("#messages .btn-close").first.click()
     english += english_labels(page, ENGLISH, "resolved case")
