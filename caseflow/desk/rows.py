@@ -197,7 +197,7 @@ COLUMNS = (
         "priority", gettext_lazy("Priority"), _priority, order=60, sort=("priority", "priority")
     ),
     ListColumn("type", gettext_lazy("Type"), _case_type, order=70),
-    ListColumn("owner", gettext_lazy("Owner"), _owner, order=80),
+    ListColumn("owner", gettext_lazy("Owner"), _owner, order=80, css="wrap"),
     ListColumn("team", gettext_lazy("Team"), _team, order=90, css="wrap"),
     ListColumn(
         "received", gettext_lazy("Received"), _received, order=100, sort=("newest", "oldest")

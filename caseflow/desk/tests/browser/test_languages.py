@@ -354,8 +354,15 @@ def test_longer_labels_cut_nothing_off_at_1280x720(
     """Every desk page in German and in Spanish, every action form open: the page never
     scrolls sideways, no control is cut off (the checks of test_layout.py, with labels
     longer than the English ones), and every select shows its chosen option in full."""
+    from caseflow.cases.services import change_status
+    from caseflow.core.models import Channel
+
     agent.language = language
     agent.save(update_fields=["language"])
+    # the longest status there is, in the list and on a case page
+    waiting = change_status(
+        actor=agent, channel=Channel.UI, case=busy_caller["open"][1], status="waiting_vendor"
+    )
     customer, unit = busy_caller["customer"], busy_caller["units"][0]
     open_case, resolved = busy_caller["open"][0], busy_caller["resolved"]
     pages = {
@@ -363,6 +370,7 @@ def test_longer_labels_cut_nothing_off_at_1280x720(
         "caller": f"{reverse('desk:incoming')}?customer={customer.pk}",
         "case list": reverse("desk:cases"),
         "case page": reverse("desk:case_detail", args=[open_case.pk]),
+        "waiting case page": reverse("desk:case_detail", args=[waiting.pk]),
         "resolved case page": reverse("desk:case_detail", args=[resolved.pk]),
         "new case": f"{reverse('desk:case_new')}?customer={customer.pk}&unit={unit.pk}",
         "customer page": reverse("desk:customer_detail", args=[customer.pk]),
