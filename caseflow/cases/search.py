@@ -443,6 +443,7 @@ def _estimate(text: str, queryset: QuerySet[Case] | None) -> float:
     10,841 expected, 10,239 found); for rarer words and combinations, a guess on the low
     side — which only means they are collected and counted."""
     query = _Query(text)
+    params: Sequence[Any]
     if queryset is None:
         sql, params = query.ids()
     else:
@@ -725,6 +726,7 @@ def snippets(case_ids: Sequence[int], text: str, *, whole_words: bool = False) -
     ids = list(dict.fromkeys(case_ids))[:200]
     if not query or not ids:
         return {}
+    rows: list[tuple[Any, tuple[Any, ...]]]
     with connection.cursor() as cursor:
         if query.postgres:
             cursor.execute(PG_SNIPPETS, [query.param, _PG_HEADLINE_OPTIONS, ids])

@@ -297,7 +297,8 @@ def counts_up_to(querysets: list[QuerySet[Any]], limit: int) -> list[int]:
     time budget is needed (badges such as the case list's saved views: "999+")."""
     if not querysets:
         return []
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for queryset in querysets:
         sql, part_params = queryset.order_by().values("pk")[: limit + 1].query.sql_with_params()
         # Django compiled `sql`; its values are parameters

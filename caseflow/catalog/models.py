@@ -94,6 +94,9 @@ class Unit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: attached by the caller search (its registrations in force).
+    active_registrations: list[Registration]
+
     class Meta:
         ordering = ("serial", "id")
         constraints = (

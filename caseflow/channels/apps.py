@@ -8,11 +8,11 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Channels")
 
     def ready(self) -> None:
-        # Signal receivers: connected in every process that may send the signals.
-        # The channels' pieces of the case page and the page shell.
+        # The acknowledgements: subscribers of the cases' `opened` events, in every process
+        # that may open a case. The channels' pieces of the case page and the page shell.
+        from caseflow.channels import acknowledgements
         from caseflow.channels.case_page import register
-        from caseflow.channels.outbound import receivers  # noqa: F401
-        from caseflow.channels.sms import receivers as sms_receivers  # noqa: F401
         from caseflow.ui.registry import registry
 
+        acknowledgements.register()
         register(registry)

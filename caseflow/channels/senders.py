@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,19 +159,25 @@ def open_case(
     owner: User | None = None,
     team: Team | None = None,
     found: Match | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> Case:
     """Open a case for a customer's message, as the system (no acting user).
 
     The order's customer wins (its contact too, when the sender is one of them); else the
     sender's match; else the placeholder customer, with the sender remembered. `found`: what
-    `customer_for` already answered for these arguments.
+    `customer_for` already answered for these arguments. `origin`: what the channel tells the
+    case's `opened` subscribers (`acknowledgements.origin`); without a language of its own it
+    gets the one to answer in: the contact's, else the customer's, else (an unknown sender)
+    `language`, else the site's.
     """
     if found is None:
         found = customer_for(email=email, phone=phone, sales_order=sales_order)
-    customer, contact = found.customer, found.contact
-    unknown = customer is None
-    if unknown:
-        customer = unknown_senders(channel=channel)
+    contact = found.contact
+    unknown = found.customer is None
+    customer = unknown_senders(channel=channel) if found.customer is None else found.customer
+    if origin is not None and not origin.get("language"):
+        spoken = language if unknown else (contact.language if contact else "") or customer.language
+        origin = {**origin, "language": spoken or settings.LANGUAGE_CODE}
     case = _open_case(
         actor=None,
         channel=channel,
@@ -184,6 +191,7 @@ def open_case(
         received_at=received_at,
         owner=owner,
         team=team,
+        origin=origin,
     )
     if unknown:
         e164 = to_e164(phone) if phone else None

@@ -32,7 +32,7 @@ class ChoiceLabels(models.Model):
         try:
             return labels.get(value, value)
         except TypeError:  # an unhashable value: Django's own way
-            return super()._get_FIELD_display(field)
+            return super()._get_FIELD_display(field)  # type: ignore[misc]  # not in django-stubs
 
 
 class Channel(models.TextChoices):

@@ -86,6 +86,7 @@ def parse_query(text: str | None) -> list[list[Term]]:
     """
     groups: list[list[Term]] = [[]]
     count = 0
+    words: tuple[str, ...]
     for match in _TOKEN.finditer(clean_text(text, MAX_QUERY_CHARS)):
         if count >= MAX_TERMS:
             break

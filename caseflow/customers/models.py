@@ -55,6 +55,13 @@ class Customer(ChoiceLabels, AddressFields):
     archived_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
+    # Not columns: what selectors attach to the rows they return for one page.
+    live_contacts: list[Contact]  # customers.selectors.attach_live_contacts
+    registered_units: list[dict[str, Any]]  # customers.selectors.caller_lookup
+    matched_by: str  # the caller search: which reading of the text found it
+    matched_contact: str  # … the contact whose name matched
+    shown_points: list[str]  # … up to two contact points in people's notation
+
     class Meta:
         ordering = ("name", "id")
         constraints = (
@@ -86,6 +93,9 @@ class Contact(AddressFields):
     is_primary = models.BooleanField(_("primary contact"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+
+    # Not a column: attached by customers.selectors.attach_live_contacts.
+    live_points: list[ContactPoint]
 
     class Meta:
         ordering = ("-is_primary", "name", "id")

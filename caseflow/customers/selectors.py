@@ -167,13 +167,14 @@ def name_matches(
     own = "" if contacts else " AND {alias}.contact_id IS NULL"
     conditions, condition_params = [], []
     for term in others:
-        ranges, params = _ranges("o.word", term)
+        ranges, term_params = _ranges("o.word", term)
         conditions.append(
             f"AND EXISTS (SELECT 1 FROM {words} o WHERE o.customer_id = w.customer_id "  # noqa: S608 (names and placeholders only)
             f"AND {ranges}{own.format(alias='o')})"
         )
-        condition_params.extend(params)
-    selects, params = [], []
+        condition_params.extend(term_params)
+    selects: list[str] = []
+    params: list[str | int] = []
     for index, prefix in enumerate(driver):
         selects.append(
             f"SELECT * FROM (SELECT w.word, w.customer_id, w.contact_id FROM {words} w "  # noqa: S608 (table names)

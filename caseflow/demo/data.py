@@ -148,7 +148,7 @@ PRODUCTS = [
     ("LB-SHIP", "Return shipping and packaging", "labour", "SERVICE", 0, "19.90", "0.00", ""),
     ("LB-DESCALE", "Professional descaling service", "labour", "SERVICE", 0, "39.00", "0.00", ""),
 ]  # fmt: skip
-DEVICES = [p[0] for p in PRODUCTS if p[2] == "device"]
+DEVICES = tuple(p[0] for p in PRODUCTS if p[2] == "device")
 PRO = ("BA-P500", "BA-P700", "BA-G40")
 HOME = ("BA-E100", "BA-E200", "BA-E300C", "BA-G10", "BA-F1", "BA-F3")
 ESPRESSO = ("BA-E100", "BA-E200", "BA-E300C", "BA-P500", "BA-P700")

@@ -19,7 +19,6 @@ import contextlib
 import logging
 import time
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,14 +32,13 @@ from caseflow.accounts.roles import OWNER_ROLES
 from caseflow.cases import config
 from caseflow.cases.models import Case, CaseStatus, TimelineEvent
 from caseflow.cases.services import Upload, record_event
-from caseflow.channels import senders
+from caseflow.channels import acknowledgements, senders
 from caseflow.channels.inbound import links, quoting, threads
 from caseflow.channels.inbound.html import SANITISER
 from caseflow.channels.inbound.parse import MAX_LIST, Address, ParsedMail, parse
 from caseflow.channels.inbound.store import read_raw, store_raw
 from caseflow.channels.language import guess_language
 from caseflow.channels.models import InboundMessage, InboundStatus, Mailbox
-from caseflow.channels.signals import announce_new_case
 from caseflow.core.audit import audit
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
@@ -159,17 +157,11 @@ def _process(
             **headers,
         )
     when = _received_at(mail, inbound)
-    is_new = case is None
     mailbox = inbound.mailbox
     if case is None:
         mailbox = _with_owner_and_team(mailbox)
         case = _open_case(mail, mailbox, when)
     event = _record(inbound, mail, case, when, automatic=automatic, follows_up=follows_up)
-    address = (mail.reply_to or mail.sender or Address("", "")).email
-    if is_new and not automatic and "@" in address:
-        transaction.on_commit(
-            partial(_announce, case=case, mailbox=mailbox, address=address, mail=mail)
-        )
     return _finish(inbound, InboundStatus.PROCESSED, case=case, event=event, **headers)
 
 
@@ -272,6 +264,8 @@ def _open_case(mail: ParsedMail, mailbox: Mailbox, when: datetime) -> Case:
     if owner is not None and (not owner.is_active or owner.role not in OWNER_ROLES):
         owner = None  # a departed channel owner must not stop the intake; the team takes it
     sender = mail.sender or Address("", "")
+    # Automatic mail opens no case (`_process`), so a new case may always be acknowledged.
+    address = (mail.reply_to or sender).email
     return senders.open_case(
         channel=Channel.EMAIL,
         subject=mail.subject,
@@ -284,6 +278,12 @@ def _open_case(mail: ParsedMail, mailbox: Mailbox, when: datetime) -> Case:
         received_at=when,
         owner=owner,
         team=mailbox.team,
+        origin=acknowledgements.origin(
+            address=address,
+            acknowledge=mailbox.acknowledge and "@" in address,
+            mailbox=mailbox.pk,
+            message_id=mail.message_id,
+        ),
     )
 
 
@@ -380,21 +380,4 @@ def _quarantine(inbound: InboundMessage, exc: BaseException, mail: ParsedMail | 
         event=None,
         duplicate_of=None,
         **headers,
-    )
-
-
-def _announce(*, case: Case, mailbox: Mailbox, address: str, mail: ParsedMail) -> None:
-    """Tell the outbound side (acknowledgement) about the new case, after COMMIT."""
-    if senders.is_unknown(case):
-        language = guess_language(f"{mail.subject}\n{mail.text}", mailbox.language)
-    else:
-        language = (case.contact.language if case.contact else "") or case.customer.language
-    announce_new_case(
-        InboundMessage,
-        case=case,
-        channel=Channel.EMAIL,
-        address=address,
-        language=language,
-        mailbox=mailbox,
-        message_id=mail.message_id,
     )

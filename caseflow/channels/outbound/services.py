@@ -427,30 +427,37 @@ def retry_outbound(
 @transaction.atomic
 def send_acknowledgement(
     *,
-    case: Case,
+    case_id: int,
     address: str,
-    language: str,
+    language: str = "",
     purpose: str = TemplatePurpose.ACKNOWLEDGEMENT,
-    mailbox: Mailbox | None = None,
+    mailbox_id: int | None = None,
     message_id: str = "",
-    contact_name: str = "",
 ) -> OutboundMessage | None:
     """Confirm a new case to the customer, with its number, threaded to their message.
 
-    At most one per case; never to automatic addresses (MAILER-DAEMON, noreply …). Returns
-    None when nothing is to be sent (already acknowledged, no template configured).
+    At most one per case (the case is locked, then checked for one), so a subscriber run
+    again sends nothing more; never to automatic addresses (MAILER-DAEMON, noreply …).
+    `language` "" is the case's customer's. Returns None when nothing is to be sent
+    (already acknowledged, no template configured).
     """
     to = normalise_email(address, field="address")
     if is_automatic_address(to):
         logger.info("no acknowledgement to the automatic address %s", to)
         return None
-    case = _lock(case, None, related=templating.CASE_RELATED)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(*templating.CASE_RELATED)
+        .get(pk=case_id)
+    )
     if OutboundMessage.objects.filter(case=case, is_acknowledgement=True).exists():
         return None
+    language = language or case_language(case)
     template = templating.pick_for_purpose(purpose, language)
     if template is None:
         logger.warning("no active %s template: case %s is not acknowledged", purpose, case.number)
         return None
+    mailbox = Mailbox.objects.filter(pk=mailbox_id).first() if mailbox_id is not None else None
     mailbox = mailbox or mailbox_for(case)
     signature = mailbox.signature if mailbox else ""
     # The web form's address is only what somebody typed: say nothing they chose.
@@ -461,7 +468,6 @@ def send_acknowledgement(
         language=language,
         agent_name=mailbox.display_name if mailbox else "",
         signature=signature,
-        contact_name=contact_name,
         only=templating.NEUTRAL_PLACEHOLDERS if neutral else None,
     )
     if not subject:

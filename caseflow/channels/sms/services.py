@@ -18,7 +18,7 @@ from caseflow.accounts.roles import require
 from caseflow.cases import services as case_services
 from caseflow.cases.models import ACTIVE, Case, CaseStatus
 from caseflow.cases.numbers import NUMBER_IN_TEXT as CASE_TAG
-from caseflow.channels import senders
+from caseflow.channels import acknowledgements, senders
 from caseflow.channels.models import (
     InboundSms,
     InboundStatus,
@@ -29,7 +29,6 @@ from caseflow.channels.models import (
     UnknownSender,
 )
 from caseflow.channels.outbound import sending
-from caseflow.channels.signals import announce_new_case
 from caseflow.channels.sms.backends import SmsError, get_backend
 from caseflow.channels.sms.length import measure
 from caseflow.core.errors import DomainError
@@ -114,16 +113,24 @@ def _queue(
 
 
 @transaction.atomic
-def send_sms_acknowledgement(*, case: Case, to: str, language: str) -> OutboundMessage | None:
+def send_sms_acknowledgement(
+    *, case_id: int, to: str, language: str = ""
+) -> OutboundMessage | None:
     """Confirm a case opened by the customer's SMS with its number, by SMS (the "sms"
-    message template in the customer's language). At most one per case; None when nothing
-    is to be sent (acknowledged already, no active template)."""
+    message template in the customer's language; "" is the site's). At most one per case
+    (the case is locked, then checked for one), so a subscriber run again sends nothing
+    more; None when nothing is to be sent (acknowledged already, no active template)."""
     from caseflow.channels.outbound import templating
 
     to = normalise_phone(to, field="to")
-    Case.objects.select_for_update().filter(pk=case.pk).first()
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(*templating.CASE_RELATED)
+        .get(pk=case_id)
+    )
     if OutboundMessage.objects.filter(case=case, is_acknowledgement=True).exists():
         return None
+    language = language or settings.LANGUAGE_CODE
     template = templating.pick_for_purpose(TemplatePurpose.SMS, language)
     if template is None:
         logger.warning("no active SMS template: case %s is not acknowledged", case.number)
@@ -284,11 +291,10 @@ def _link(sms_id: int) -> None:
             subject=first_line[:SUBJECT_CHARS],
             symptom=text,
             received_at=received_at,
+            origin=acknowledgements.origin(
+                address=sms.number, acknowledge=settings.SMS_ACKNOWLEDGE and bool(sms.number)
+            ),
         )
-        language = ""
-        if found.customer is not None:
-            language = (found.contact.language if found.contact else "") or found.customer.language
-        transaction.on_commit(partial(_announce, case=case, address=sms.number, language=language))
     # The customer's own message, on the timeline (a new case stays new: the system wrote it).
     sms.event = case_services.record_event(
         actor=None,
@@ -303,17 +309,3 @@ def _link(sms_id: int) -> None:
     sms.case = case
     sms.status = InboundStatus.PROCESSED
     sms.save(update_fields=["case", "event", "status"])
-
-
-def _announce(*, case: Case, address: str, language: str) -> None:
-    """Tell the other channel areas about the new case (an acknowledgement), after COMMIT;
-    a receiver's failure is logged and never undoes the stored SMS."""
-    announce_new_case(
-        InboundSms,
-        case=case,
-        channel=Channel.SMS,
-        address=address,
-        language=language or settings.LANGUAGE_CODE,
-        mailbox=None,
-        message_id="",
-    )

@@ -10,23 +10,15 @@ from caseflow.channels import senders
 from caseflow.channels.inbound import services
 from caseflow.channels.inbound.store import read_raw
 from caseflow.channels.models import InboundMessage, InboundStatus, UnknownSender
-from caseflow.channels.signals import case_opened_by_customer
 from caseflow.channels.tests.inbound_fixtures import message
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def announced():
-    """The case_opened_by_customer signals sent (after COMMIT)."""
-    calls: list[dict] = []
-
-    def receiver(sender, **kwargs):
-        calls.append(kwargs)
-
-    case_opened_by_customer.connect(receiver, dispatch_uid="test-inbound")
-    yield calls
-    case_opened_by_customer.disconnect(dispatch_uid="test-inbound")
+def announced(customer_opened):
+    """The new customer cases announced to the acknowledgements (after COMMIT)."""
+    return customer_opened
 
 
 def test_a_known_senders_mail_opens_a_case_with_the_event_and_is_announced(
@@ -48,9 +40,12 @@ def test_a_known_senders_mail_opens_a_case_with_the_event_and_is_announced(
     assert event.data["from"] == {"name": "Erika Muster", "email": "erika@example.org"}
     assert [a.filename for a in event.attachments.all()] == ["photo.jpg"]
     assert inbound.sender == "erika@example.org" and inbound.subject == "Pump is loud"
-    (call,) = announced
-    assert call["case"] == case and call["address"] == "erika@example.org"
-    assert call["language"] == "de" and call["mailbox"] == inbox
+    (opened,) = announced
+    assert (opened.case_id, opened.channel) == (case.pk, "email")
+    origin = opened.data
+    assert origin["address"] == "erika@example.org" and origin["acknowledge"] is True
+    assert origin["language"] == "de" and origin["mailbox"] == inbox.pk
+    assert origin["message_id"] == inbound.event.data["message_id"]
 
 
 def _receive(inbox, raw: bytes) -> InboundMessage:

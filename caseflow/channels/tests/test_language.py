@@ -7,7 +7,6 @@ import pytest
 from caseflow.channels.inbound import services
 from caseflow.channels.language import guess_language
 from caseflow.channels.models import UnknownSender
-from caseflow.channels.signals import case_opened_by_customer
 from caseflow.channels.tests.inbound_fixtures import message
 
 
@@ -38,25 +37,16 @@ def test_only_the_beginning_of_a_huge_text_is_read():
 
 @pytest.mark.django_db
 def test_an_unknown_spanish_sender_is_acknowledged_in_spanish(
-    inbox, django_capture_on_commit_callbacks
+    inbox, customer_opened, django_capture_on_commit_callbacks
 ):
-    announced: list[dict] = []
-
-    def receiver(sender, **kwargs):
-        announced.append(kwargs)
-
-    case_opened_by_customer.connect(receiver, dispatch_uid="test-language")
-    try:
-        raw = message(
-            sender="Lucía Pérez <lucia@nuevo.example>",
-            subject="Cafetera no funciona",
-            body="Hola, mi cafetera no funciona desde ayer y la bomba hace ruido. Gracias.",
-        )
-        with django_capture_on_commit_callbacks(execute=True):
-            inbound = services.receive(inbox, raw, source="mta")
-    finally:
-        case_opened_by_customer.disconnect(dispatch_uid="test-language")
+    raw = message(
+        sender="Lucía Pérez <lucia@nuevo.example>",
+        subject="Cafetera no funciona",
+        body="Hola, mi cafetera no funciona desde ayer y la bomba hace ruido. Gracias.",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound = services.receive(inbox, raw, source="mta")
     assert UnknownSender.objects.get(case=inbound.case).language == "es"
-    (call,) = announced
-    assert call["language"] == "es"  # the mailbox answers strangers in German otherwise
+    (opened,) = customer_opened
+    assert opened.data["language"] == "es"  # the mailbox answers strangers in German otherwise
     assert inbox.language == "de"

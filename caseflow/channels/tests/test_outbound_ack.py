@@ -6,26 +6,43 @@ from __future__ import annotations
 
 import pytest
 
+from caseflow.cases import events
+from caseflow.cases import services as case_services
 from caseflow.cases.models import CaseStatus
+from caseflow.channels import acknowledgements
+from caseflow.channels.inbound import services as inbound_services
+from caseflow.channels.inbound.services import receive
 from caseflow.channels.models import OutboundMessage
-from caseflow.channels.signals import case_opened_by_customer
+from caseflow.channels.outbound import templating
+from caseflow.channels.tests.inbound_fixtures import message
 from caseflow.core.errors import DomainError
+from caseflow.core.models import Channel
 
 pytestmark = pytest.mark.django_db
 
 
-def opened(case, **kwargs) -> None:
-    """What the intake does after its transaction committed."""
-    fields = {
-        "case": case,
-        "channel": "email",
-        "address": "erika@example.com",
-        "language": "de",
-        "mailbox": None,
-        "message_id": "",
-    }
-    fields.update(kwargs)
-    case_opened_by_customer.send(sender=None, **fields)
+def opened(case, *, channel="email", mailbox=None, acknowledge=None, **kwargs) -> None:
+    """The case's `opened` event as a channel's intake announces it, delivered after COMMIT."""
+    if acknowledge is None:
+        acknowledge = mailbox.acknowledge if channel == "email" and mailbox else channel == "web"
+    origin = acknowledgements.origin(
+        address=kwargs.pop("address", "erika@example.com"),
+        acknowledge=acknowledge,
+        language=kwargs.pop("language", "de"),
+        mailbox=mailbox.pk if mailbox else None,
+        message_id=kwargs.pop("message_id", ""),
+    )
+    event = events.CaseEvent(
+        kind=events.OPENED,
+        case_id=case.pk,
+        number=case.number,
+        version=case.version,
+        actor_id=None,
+        channel=channel,
+        at=case.received_at,
+        data=origin,
+    )
+    events.deliver(event)
 
 
 def test_a_new_mail_case_is_acknowledged_once_threaded_and_marked_automatic(
@@ -70,7 +87,7 @@ def test_a_web_case_gets_a_neutral_confirmation_with_only_its_number(
     out_case.subject = "Buy cheap watches at spam.example"
     out_case.save(update_fields=["subject"])
     with django_capture_on_commit_callbacks(execute=True):
-        opened(out_case, channel="web", language=language, name="Visit spam.example")
+        opened(out_case, channel="web", language=language)
     (mail,) = mailoutbox
     assert mail.subject == f"{subject} [{out_case.number}]"
     assert mail.body.startswith(greeting)
@@ -91,7 +108,7 @@ def test_an_edited_web_confirmation_still_says_nothing_the_sender_chose(
     out_case.subject = "Buy cheap watches at spam.example"
     out_case.save(update_fields=["subject"])
     with django_capture_on_commit_callbacks(execute=True):
-        opened(out_case, channel="web", language="en", name="Visit spam.example")
+        opened(out_case, channel="web", language="en")
     (mail,) = mailoutbox
     assert mail.subject == f"Your request [{out_case.number}]"
     assert mail.body.startswith(f"Dear  of :  {out_case.number}\n\n-- \n")  # then the signature
@@ -117,18 +134,109 @@ def test_automatic_addresses_are_never_acknowledged(
     assert not OutboundMessage.objects.exists()
 
 
-def test_no_acknowledgement_where_it_is_switched_off(
-    out_case, out_mailbox, settings, mailoutbox, django_capture_on_commit_callbacks
+def test_nothing_is_answered_where_the_origin_wants_no_acknowledgement(
+    out_case, out_mailbox, mailoutbox, django_capture_on_commit_callbacks
 ):
-    out_mailbox.acknowledge = False
-    out_mailbox.save()
-    settings.WEBFORM_ACKNOWLEDGE = False
     with django_capture_on_commit_callbacks(execute=True):
-        opened(out_case, mailbox=out_mailbox)
-        opened(out_case, channel="web")
+        opened(out_case, mailbox=out_mailbox, acknowledge=False)
+        opened(out_case, channel="web", acknowledge=False)
         opened(out_case, mailbox=None)  # no mailbox: nobody asked for it
         opened(out_case, channel="sms", address="+491711234567")  # the SMS side's
     assert mailoutbox == []
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_mail_case_is_acknowledged_only_after_its_commit(
+    inbox, known_sender, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        inbound = receive(inbox, message(), source="mta")
+    assert inbound.case is not None
+    assert mailoutbox == [] and not OutboundMessage.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    (mail,) = mailoutbox
+    assert mail.to == ["erika@example.org"] and inbound.case.number in mail.subject
+
+
+def test_a_redelivered_mail_is_acknowledged_once_and_a_quarantined_one_never(
+    inbox, known_sender, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    raw = message()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = receive(inbox, raw, source="mta")
+        again = receive(inbox, raw, source="mta")
+    assert again.status == "duplicate" and again.case_id == first.case_id
+    assert len(mailoutbox) == 1
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(inbound_services, "_record", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        stuck = receive(inbox, message(sender="Hans <hans@new.example>"), source="mta")
+    assert stuck.status == "quarantined" and stuck.case_id is None
+    assert len(mailoutbox) == 1  # the rolled-back case announced nothing
+
+
+def test_a_mailbox_that_does_not_acknowledge_sends_nothing(
+    inbox, known_sender, mailoutbox, django_capture_on_commit_callbacks
+):
+    inbox.acknowledge = False
+    inbox.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound = receive(inbox, message(), source="mta")
+    assert inbound.case is not None
+    assert mailoutbox == []
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_case_an_agent_opens_is_never_acknowledged(
+    agent, known_sender, out_mailbox, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case_services.open_case(
+            actor=agent, channel=Channel.EMAIL, customer=known_sender, subject="Pump is loud"
+        )
+    assert mailoutbox == []
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_failing_acknowledgement_is_retried_by_the_worker_and_sent_once(
+    inbox, known_sender, mailoutbox, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    scheduled: list[tuple] = []
+    monkeypatch.setattr(
+        "caseflow.cases.tasks.redeliver_case_event.schedule",
+        lambda args, delay: scheduled.append(args),
+    )
+    real_pick = templating.pick_for_purpose
+    failures = iter([RuntimeError("template store down")])
+
+    def pick_once_broken(purpose, language):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real_pick(purpose, language)
+
+    monkeypatch.setattr(templating, "pick_for_purpose", pick_once_broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound = receive(inbox, message(), source="mta")
+    assert inbound.status == "processed" and inbound.case is not None  # intake unharmed
+    assert "template store down" in caplog.text
+    assert mailoutbox == [] and not OutboundMessage.objects.exists()
+    ((name, values, attempt),) = scheduled
+    assert (name, attempt) == ("channels.acknowledge", 1)
+
+    # The worker delivers it again: one acknowledgement; a second delivery (a retry racing
+    # another, a worker that crashed after sending) finds it and sends nothing more.
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert events.deliver_to(name, values, attempt) == "delivered"
+    (mail,) = mailoutbox
+    assert mail.to == ["erika@example.org"] and inbound.case.number in mail.subject
+    assert OutboundMessage.objects.filter(case=inbound.case, is_acknowledgement=True).count() == 1
 
 
 def test_a_bad_address_is_only_logged(out_case, out_mailbox, mailoutbox, caplog):
@@ -149,7 +257,7 @@ def test_the_service_refuses_a_bad_address(out_case):
     from caseflow.channels.outbound.services import send_acknowledgement
 
     with pytest.raises(DomainError):
-        send_acknowledgement(case=out_case, address="x", language="en")
+        send_acknowledgement(case_id=out_case.pk, address="x", language="en")
 
 
 @pytest.mark.parametrize(("language", "subject"), [("de", "Ihre Anfrage"), ("es", "Su solicitud")])

@@ -22,7 +22,6 @@ from caseflow.channels.models import (
     OutboundStatus,
     UnknownSender,
 )
-from caseflow.channels.signals import case_opened_by_customer
 from caseflow.channels.tests.phone_helpers import (
     CTI_SECRET,
     SMS_INBOUND_URL,
@@ -38,19 +37,6 @@ def sms(client, text="Ist das Gerät fertig?", *, sender="+49 171 2345678", id="
     body = {"id": id, "from": sender, "to": "+49 40 999000", "text": text, "at": kw.pop("at", None)}
     body["at"] = body["at"] or timezone.now().isoformat()
     return post_signed(client, SMS_INBOUND_URL, body, secret=kw.pop("secret", SMS_SECRET), **kw)
-
-
-@pytest.fixture
-def opened():
-    """The `case_opened_by_customer` signals sent during the test."""
-    received = []
-
-    def listener(**kwargs):
-        received.append(kwargs)
-
-    case_opened_by_customer.connect(listener)
-    yield received
-    case_opened_by_customer.disconnect(listener)
 
 
 def open_case(agent, customer, subject="Pump is loud", **fields):
@@ -127,7 +113,7 @@ def test_a_waiting_case_opens_again_when_the_customer_answers(client, agent, pho
 
 
 def test_a_known_sender_without_an_open_case_gets_a_new_case(
-    client, phone_caller, opened, django_capture_on_commit_callbacks
+    client, phone_caller, customer_opened, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = sms(client, "Die Maschine tropft.\nSeit gestern.")
@@ -142,16 +128,15 @@ def test_a_known_sender_without_an_open_case_gets_a_new_case(
     event = case.events.get(event_type__code="sms_in")
     assert event.text == "Die Maschine tropft.\nSeit gestern."
     assert InboundSms.objects.get().event == event
-    assert len(opened) == 1
-    assert opened[0]["case"] == case
-    assert opened[0]["channel"] == "sms"
-    assert opened[0]["address"] == "+491712345678"
-    assert opened[0]["language"] == "de"
-    assert opened[0]["mailbox"] is None
+    (opened,) = customer_opened
+    assert (opened.case_id, opened.channel) == (case.pk, "sms")
+    assert opened.data["address"] == "+491712345678" and opened.data["acknowledge"] is True
+    assert opened.data["language"] == "de"
+    assert opened.data["mailbox"] is None
 
 
 def test_an_unknown_sender_gets_a_case_marked_unknown_contact(
-    client, opened, django_capture_on_commit_callbacks
+    client, customer_opened, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = sms(client, "Hallo, mein Gerät ist kaputt", sender="0151 9876543")
@@ -160,7 +145,9 @@ def test_an_unknown_sender_gets_a_case_marked_unknown_contact(
     assert senders.is_unknown(case)
     sender = UnknownSender.objects.get(case=case)
     assert (sender.phone, sender.channel) == ("+491519876543", "sms")
-    assert opened[0]["address"] == "+491519876543"
+    (opened,) = customer_opened
+    assert (opened.case_id, opened.channel) == (case.pk, "sms")
+    assert opened.data["address"] == "+491519876543" and opened.data["language"] == "en"
 
     # the next SMS from that number naming the case lands on it
     again = sms(client, f"Nachtrag zu {case.number}", sender="+491519876543", id="sms-2")

@@ -12,11 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from caseflow.cases import events
 from caseflow.cases.models import Attachment, Case, CaseStatus, TimelineEvent
 from caseflow.catalog.tests.factories import ProductFactory, SalesOrderFactory, UnitFactory
 from caseflow.channels import senders
 from caseflow.channels.models import OutboundMessage, UnknownSender
-from caseflow.channels.signals import case_opened_by_customer
 from caseflow.core.models import AuditEntry
 from caseflow.customers.tests.factories import CustomerFactory
 
@@ -318,19 +318,19 @@ def test_no_confirmation_when_switched_off(
 def test_a_failing_confirmation_never_costs_the_customer_their_case(
     client, mailoutbox, django_capture_on_commit_callbacks, caplog
 ):
-    def broken(**kwargs):
+    def broken(event):
         raise RuntimeError("mail server on fire")
 
-    case_opened_by_customer.connect(broken, dispatch_uid="test-broken")
+    events.subscribe(events.OPENED, broken, name="test.broken")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             response = submit(client, fields())
     finally:
-        case_opened_by_customer.disconnect(dispatch_uid="test-broken")
+        events.unsubscribe("test.broken")
     assert response.status_code == 302  # the thank-you page, not a 500
     assert Case.objects.count() == 1
     assert "mail server on fire" in caplog.text
-    assert len(mailoutbox) == 1  # the other receiver (the confirmation) still ran
+    assert len(mailoutbox) == 1  # the other subscriber (the confirmation) still ran
 
 
 # --- refusals -----------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -17,8 +16,7 @@ from caseflow.cases.models import Case
 from caseflow.cases.services import TEXT_LIMITS, Upload, record_event
 from caseflow.catalog.models import Product, Registration, SalesOrder, Unit
 from caseflow.catalog.selectors import units_with_serial
-from caseflow.channels import senders
-from caseflow.channels.signals import announce_new_case
+from caseflow.channels import acknowledgements, senders
 from caseflow.core.errors import DomainError
 from caseflow.core.models import Channel
 from caseflow.core.phones import to_e164
@@ -206,6 +204,13 @@ def submit_request(request: WebRequest) -> Case:
             product=product,
             sales_order=order,
             found=found,
+            # The confirmation goes to whatever address was typed, so it says nothing the
+            # sender chose: see outbound.templating.NEUTRAL_PLACEHOLDERS.
+            origin=acknowledgements.origin(
+                address=email,
+                acknowledge=settings.WEBFORM_ACKNOWLEDGE,
+                language=language,
+            ),
         )
         record_event(
             actor=None,
@@ -225,19 +230,5 @@ def submit_request(request: WebRequest) -> Case:
                 "language": language,
             },
             uploads=request.files,
-        )
-        # The confirmation says nothing the sender chose (name, subject): see
-        # outbound.templating.NEUTRAL_PLACEHOLDERS.
-        transaction.on_commit(
-            partial(
-                announce_new_case,
-                WebRequest,
-                case=case,
-                channel=Channel.WEB,
-                address=email,
-                language=language,
-                mailbox=None,
-                message_id="",
-            )
         )
     return case
