@@ -27,6 +27,17 @@ def _fresh_brakes():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test ends in the default language: a request of a German or Spanish user
+    activates that language for the thread (LocaleMiddleware, the user's preference), and the
+    next test's code outside a request (a worker, a command) must not inherit it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_configuration_cache():
     """Each test starts without cached configuration rows of an earlier (rolled-back) one."""
     from caseflow.cases import config

@@ -31,6 +31,8 @@ class User(ChoiceLabels, AbstractUser):
     time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Berlin")
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = (
             models.CheckConstraint(
                 name="accounts_user_role_valid", condition=Q(role__in=Role.values)
@@ -44,12 +46,21 @@ class User(ChoiceLabels, AbstractUser):
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     lead = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="teams_led"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams_led",
+        verbose_name=_("lead"),
     )
-    members = models.ManyToManyField(User, blank=True, related_name="teams")
-    archived_at = models.DateTimeField(null=True, blank=True)
+    members = models.ManyToManyField(
+        User, blank=True, related_name="teams", verbose_name=_("members")
+    )
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ("name",)
 
     def __str__(self) -> str:
@@ -59,16 +70,22 @@ class Team(models.Model):
 class ApiToken(models.Model):
     """A personal API token. Only its SHA-256 is stored; the secret is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, help_text="first characters, to recognise it")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(
+        _("prefix"), max_length=12, help_text=_("first characters, to recognise it")
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         ordering = ("-created_at",)
 
     def __str__(self) -> str:

@@ -65,6 +65,7 @@ class Priority(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("priority")
         ordering = ("rank",)
         verbose_name_plural = _("priorities")
         constraints = (
@@ -92,11 +93,18 @@ class Code(ChoiceLabels, models.Model):
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=150)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
         ordering = ("kind", "code")
         constraints = (
             models.UniqueConstraint(fields=("kind", "code"), name="cases_code_kind_code"),
@@ -134,6 +142,8 @@ class EventType(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("event type")
+        verbose_name_plural = _("event types")
         ordering = ("is_system", "name")
 
     def __str__(self) -> str:
@@ -148,7 +158,11 @@ class Case(ChoiceLabels, models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="cases", db_index=False
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        verbose_name=_("customer"),
     )
     contact = models.ForeignKey(
         Contact,
@@ -157,12 +171,24 @@ class Case(ChoiceLabels, models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         db_index=False,
+        verbose_name=_("contact"),
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        verbose_name=_("unit"),
     )
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("product"),
     )
     sales_order = models.ForeignKey(
         SalesOrder,
@@ -171,6 +197,7 @@ class Case(ChoiceLabels, models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         db_index=False,
+        verbose_name=_("sales order"),
     )
     subject = models.CharField(_("subject"), max_length=200)
     symptom = models.TextField(_("symptom"), blank=True, max_length=20000)
@@ -183,22 +210,50 @@ class Case(ChoiceLabels, models.Model):
         help_text=_("required when the case type differs from the suggested one"),
     )  # fmt: skip
     priority = models.ForeignKey(
-        Priority, on_delete=models.PROTECT, related_name="cases", db_index=False
+        Priority,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        verbose_name=_("priority"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus, default=CaseStatus.NEW
     )
     reason_general = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Code,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("reason (general)"),
     )
     reason_specific = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Code,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("reason (specific)"),
     )
     resolution_general = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Code,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("resolution (general)"),
     )
     resolution_specific = models.ForeignKey(
-        Code, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Code,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("resolution (specific)"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -207,21 +262,30 @@ class Case(ChoiceLabels, models.Model):
         on_delete=models.PROTECT,
         related_name="owned_cases",
         db_index=False,
+        verbose_name=_("owner"),
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        verbose_name=_("team"),
     )
     received_at = models.DateTimeField(_("received at"))
     promised_by = models.DateField(_("promised by"), null=True, blank=True)
     diagnosis = models.TextField(_("diagnosis"), blank=True, max_length=20000)
     solution = models.TextField(_("solution"), blank=True, max_length=20000)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         ordering = ("-received_at", "-id")
         constraints = (
             models.CheckConstraint(
@@ -300,12 +364,22 @@ class CallOutcome(models.TextChoices):
 class TimelineEvent(ChoiceLabels, models.Model):
     """One entry on a case's timeline. Append-only: services create, nothing updates."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+        verbose_name=_("case"),
+    )
     event_type = models.ForeignKey(
-        EventType, on_delete=models.PROTECT, related_name="events", db_index=False
+        EventType,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+        verbose_name=_("event type"),
     )
     occurred_at = models.DateTimeField(_("when"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -313,6 +387,7 @@ class TimelineEvent(ChoiceLabels, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("actor"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     text = models.TextField(_("text"), blank=True, max_length=100000)
@@ -324,6 +399,8 @@ class TimelineEvent(ChoiceLabels, models.Model):
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         ordering = ("-occurred_at", "-id")
         indexes = (
             models.Index(fields=("case", "-occurred_at", "-id"), name="cases_event_case_idx"),
@@ -340,15 +417,19 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file on a timeline event. The name is sanitised and the type sniffed from the bytes."""
 
-    event = models.ForeignKey(TimelineEvent, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path, max_length=300)
+    event = models.ForeignKey(
+        TimelineEvent, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("event")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     filename = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         ordering = ("id",)
 
     def __str__(self) -> str:
@@ -358,8 +439,16 @@ class Attachment(models.Model):
 class SupplyLine(models.Model):
     """A product, part, consumable or labour used on a case (source 004, "suministros")."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supplies")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", db_index=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="supplies", verbose_name=_("case")
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("product"),
+    )
     description = models.CharField(_("description"), max_length=200)
     quantity = models.DecimalField(
         _("quantity"),
@@ -369,7 +458,7 @@ class SupplyLine(models.Model):
     )
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2)
-    currency = models.CharField(max_length=3)
+    currency = models.CharField(_("currency"), max_length=3)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -377,11 +466,14 @@ class SupplyLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("added by"),
     )
-    added_at = models.DateTimeField(auto_now_add=True)
-    removed_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("supply line")
+        verbose_name_plural = _("supply lines")
         ordering = ("id",)
         constraints = (
             models.CheckConstraint(

@@ -36,6 +36,8 @@ class ProductType(models.Model):
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
+        verbose_name = _("product type")
+        verbose_name_plural = _("product types")
         ordering = ("name",)
 
     def __str__(self) -> str:
@@ -47,7 +49,12 @@ class Product(ChoiceLabels, models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=ProductKind)
     product_type = models.ForeignKey(
-        ProductType, null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+        ProductType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("product type"),
     )
     is_serialised = models.BooleanField(_("serialised"), default=False)
     warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=0)
@@ -64,11 +71,13 @@ class Product(ChoiceLabels, models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )  # fmt: skip
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
-    created_at = models.DateTimeField(auto_now_add=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ("sku",)
         constraints = (
             models.CheckConstraint(
@@ -87,17 +96,21 @@ class Product(ChoiceLabels, models.Model):
 class Unit(models.Model):
     """One serialised instance of a product."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="units")
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="units", verbose_name=_("product")
+    )
     serial = models.CharField(_("serial number"), max_length=64, validators=[serial_validator])
     manufactured_on = models.DateField(_("manufactured on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     # Not a column: attached by the caller search (its registrations in force).
     active_registrations: list[Registration]
 
     class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
         ordering = ("serial", "id")
         constraints = (
             models.UniqueConstraint(
@@ -125,25 +138,35 @@ class RegistrationChannel(models.TextChoices):
 class Registration(ChoiceLabels, models.Model):
     """A unit registered to its end customer: purchase and warranty dates (source 000)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="registrations")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("unit")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("customer")
+    )
     dealer = models.ForeignKey(
         Customer,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="dealt_registrations",
+        verbose_name=_("dealer"),
     )
     purchased_on = models.DateField(_("purchase date"))
     registered_on = models.DateField(_("registration date"))
     warranty_ends_on = models.DateField(_("warranty end"))
     channel = models.CharField(_("channel"), max_length=10, choices=RegistrationChannel)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     ended_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("set when the unit is registered to someone else")
+        _("ended at"),
+        null=True,
+        blank=True,
+        help_text=_("set when the unit is registered to someone else"),
     )
 
     class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         ordering = ("-registered_on", "-id")
         constraints = (
             models.UniqueConstraint(
@@ -176,16 +199,22 @@ class ServiceContract(ChoiceLabels, models.Model):
     """Extends the warranty of the units it covers between its start and end dates."""
 
     number = models.CharField(_("contract number"), max_length=30, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
-    units = models.ManyToManyField(Unit, blank=True, related_name="contracts")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
+    )
+    units = models.ManyToManyField(
+        Unit, blank=True, related_name="contracts", verbose_name=_("units")
+    )
     level = models.CharField(_("level"), max_length=10, choices=ContractLevel)
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
+        verbose_name = _("service contract")
+        verbose_name_plural = _("service contracts")
         ordering = ("-ends_on", "-id")
         constraints = (
             models.CheckConstraint(
@@ -202,14 +231,23 @@ class ServiceContract(ChoiceLabels, models.Model):
 
 class SalesOrder(models.Model):
     number = models.CharField(_("order number"), max_length=30, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
     dealer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="dealt_orders"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dealt_orders",
+        verbose_name=_("dealer"),
     )
     ordered_on = models.DateField(_("order date"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
         ordering = ("-ordered_on", "-id")
         indexes = (
             models.Index(fields=("customer", "ordered_on"), name="catalog_order_customer_idx"),
@@ -220,16 +258,29 @@ class SalesOrder(models.Model):
 
 
 class SalesOrderLine(models.Model):
-    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField()
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
-    quantity = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    order = models.ForeignKey(
+        SalesOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
     )
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    units = models.ManyToManyField(Unit, blank=True, related_name="order_lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    units = models.ManyToManyField(
+        Unit, blank=True, related_name="order_lines", verbose_name=_("units")
+    )
 
     class Meta:
+        verbose_name = _("sales order line")
+        verbose_name_plural = _("sales order lines")
         ordering = ("order", "position")
         constraints = (
             models.UniqueConstraint(

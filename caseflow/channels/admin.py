@@ -21,7 +21,7 @@ class MailboxAdmin(AuditedAdmin):
     fieldsets = (
         (None, {"fields": ("name", "address", "display_name", "owner", "team", "language",
                            "signature", "acknowledge", "active")}),
-        ("IMAP", {"fields": ("imap_host", "imap_port", "imap_security", "imap_user",
+        (_("IMAP"), {"fields": ("imap_host", "imap_port", "imap_security", "imap_user",
                              "imap_password", "imap_folder", "imap_done_folder",
                              "last_polled_at", "last_error")}),
     )  # fmt: skip

@@ -77,6 +77,7 @@ class Mailbox(models.Model):
     last_error = models.TextField(_("last error"), blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("mailbox")
         ordering = ("name",)
         verbose_name_plural = _("mailboxes")
         constraints = (
@@ -110,11 +111,15 @@ class InboundMessage(models.Model):
     """One delivery of one e-mail: raw bytes first, then what became of it."""
 
     mailbox = models.ForeignKey(
-        Mailbox, on_delete=models.PROTECT, related_name="messages", db_index=False
+        Mailbox,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        db_index=False,
+        verbose_name=_("mailbox"),
     )
     source = models.CharField(_("source"), max_length=10, choices=InboundSource)
     raw = models.FileField(_("raw message"), upload_to="mail/raw/", max_length=300)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
@@ -131,7 +136,13 @@ class InboundMessage(models.Model):
         _("automatic"), default=False, help_text=_("auto-reply, bounce or list mail")
     )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("case"),
     )
     event = models.OneToOneField(
         TimelineEvent,
@@ -139,17 +150,26 @@ class InboundMessage(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="inbound_message",
+        verbose_name=_("event"),
     )
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("duplicate of"),
     )
     # Mail intake: the delivery whose processing stands for its bytes (set in the processing
     # transaction; the unique constraint makes a second worker with the same bytes wait, then
     # see it and become a duplicate). Quarantine rolls it back, so a re-delivery or a retry
     # can try again.
-    is_original = models.BooleanField(default=False, editable=False)
+    is_original = models.BooleanField(_("original"), default=False, editable=False)
 
     class Meta:
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
         ordering = ("-received_at", "-id")
         constraints = (
             models.UniqueConstraint(
@@ -188,12 +208,22 @@ class OutboundMessage(models.Model):
     """An e-mail or SMS to a customer, written to the timeline and sent by a background task."""
 
     kind = models.CharField(_("kind"), max_length=5, choices=MessageKind)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", db_index=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="+", db_index=False, verbose_name=_("case")
+    )
     event = models.OneToOneField(
-        TimelineEvent, on_delete=models.PROTECT, related_name="outbound_message"
+        TimelineEvent,
+        on_delete=models.PROTECT,
+        related_name="outbound_message",
+        verbose_name=_("event"),
     )
     mailbox = models.ForeignKey(
-        Mailbox, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Mailbox,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("mailbox"),
     )
     to = models.TextField(_("to"), help_text=_("addresses or phone numbers, one per line"))
     cc = models.TextField(_("cc"), blank=True)
@@ -208,7 +238,7 @@ class OutboundMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # --- sending (e-mail out) ---
     # The From header as sent (mailbox or DEFAULT_FROM_EMAIL), for the record.
@@ -216,10 +246,12 @@ class OutboundMessage(models.Model):
     # When the next attempt is due; the sweeper re-enqueues messages overdue by this.
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     # A worker's claim while it sends: no other worker takes the message before it runs out.
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
     # --- end of sending ---
 
     class Meta:
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
         ordering = ("-created_at", "-id")
         indexes = (
             models.Index(fields=("message_id",), name="channels_outbound_msgid_idx"),
@@ -251,6 +283,8 @@ class MessageTemplate(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
         ordering = ("purpose", "name", "language")
         constraints = (
             models.UniqueConstraint(
@@ -266,13 +300,15 @@ class UnknownSender(models.Model):
     """Who wrote a case's first message when no customer matched (the case belongs to the
     placeholder customer "Unknown senders" until an agent adopts the sender)."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="unknown_sender")
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="unknown_sender", verbose_name=_("case")
+    )
     channel = models.CharField(_("channel"), max_length=10)
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.CharField(_("e-mail"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
     adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -281,9 +317,12 @@ class UnknownSender(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("adopted by"),
     )
 
     class Meta:
+        verbose_name = _("unknown sender")
+        verbose_name_plural = _("unknown senders")
         ordering = ("-created_at", "-id")
         indexes = (
             models.Index(
@@ -337,6 +376,8 @@ class AgentExtension(models.Model):
     extension = models.CharField(_("extension"), max_length=50, unique=True)
 
     class Meta:
+        verbose_name = _("agent extension")
+        verbose_name_plural = _("agent extensions")
         ordering = ("extension",)
 
     def __str__(self) -> str:
@@ -375,6 +416,7 @@ class Call(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("customer"),
     )
     contact = models.ForeignKey(
         "customers.Contact",
@@ -383,20 +425,34 @@ class Call(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("contact"),
     )
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("case"),
     )
     event = models.OneToOneField(
-        TimelineEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="call"
+        TimelineEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="call",
+        verbose_name=_("event"),
     )
     started_at = models.DateTimeField(_("started"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     duration = models.PositiveIntegerField(_("talk time (s)"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
         ordering = ("-started_at", "-id")
         constraints = (
             models.CheckConstraint(
@@ -423,13 +479,17 @@ class Call(models.Model):
 class CallEvent(models.Model):
     """One CTI event as the PBX sent it: the log that makes a replay change nothing."""
 
-    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="events")
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="events", verbose_name=_("call")
+    )
     event = models.CharField(_("event"), max_length=10, choices=CtiEvent)
     at = models.DateTimeField(_("at"))
     payload = models.JSONField(_("payload"), default=dict)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("call event")
+        verbose_name_plural = _("call events")
         ordering = ("at", "id")
         constraints = (
             models.UniqueConstraint(fields=("call", "event"), name="channels_callevent_once"),
@@ -447,7 +507,7 @@ class InboundSms(models.Model):
 
     provider_id = models.CharField(_("provider's id"), max_length=200, unique=True)
     sender = models.CharField(_("from (as sent)"), max_length=100)
-    number = models.CharField(_("from"), max_length=20, blank=True, help_text="E.164")
+    number = models.CharField(_("from"), max_length=20, blank=True, help_text=_("E.164"))
     to = models.CharField(_("to"), max_length=100, blank=True)
     text = models.TextField(_("text"), blank=True, max_length=5000)
     sent_at = models.DateTimeField(_("sent"))
@@ -457,7 +517,13 @@ class InboundSms(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("case"),
     )
     event = models.OneToOneField(
         TimelineEvent,
@@ -465,6 +531,7 @@ class InboundSms(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="inbound_sms",
+        verbose_name=_("event"),
     )
 
     class Meta:
@@ -488,12 +555,17 @@ class ImapPollLease(models.Model):
     mailbox at once. A lease expires, so a worker killed mid-poll blocks nobody for long."""
 
     mailbox = models.OneToOneField(
-        Mailbox, primary_key=True, on_delete=models.CASCADE, related_name="imap_lease"
+        Mailbox,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="imap_lease",
+        verbose_name=_("mailbox"),
     )
-    holder = models.CharField(max_length=64, blank=True)
-    expires_at = models.DateTimeField()
+    holder = models.CharField(_("holder"), max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
 
     class Meta:
+        verbose_name_plural = _("IMAP poll leases")
         verbose_name = _("IMAP poll lease")
 
     def __str__(self) -> str:

@@ -56,7 +56,7 @@ class AddressFields(models.Model):
     street = models.CharField(_("street"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, blank=True, help_text="ISO 3166-1")
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1"))
 
     class Meta:
         abstract = True
@@ -69,11 +69,13 @@ class Sequence(models.Model):
     numbers are consecutive and unique even with many writers.
     """
 
-    name = models.CharField(max_length=50)
-    period = models.CharField(max_length=10, blank=True)
-    last_value = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=50)
+    period = models.CharField(_("period"), max_length=10, blank=True)
+    last_value = models.PositiveBigIntegerField(_("last value"), default=0)
 
     class Meta:
+        verbose_name = _("sequence")
+        verbose_name_plural = _("sequences")
         constraints = (
             models.UniqueConstraint(fields=("name", "period"), name="core_sequence_name_period"),
         )
@@ -85,9 +87,13 @@ class Sequence(models.Model):
 class AuditChainHead(models.Model):
     """The newest link of one aggregate's audit chain; locked while a link is appended."""
 
-    chain = models.CharField(max_length=80, primary_key=True)
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64)
+    chain = models.CharField(_("chain"), max_length=80, primary_key=True)
+    last_seq = models.PositiveBigIntegerField(_("last sequence number"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.last_seq}"
@@ -96,9 +102,9 @@ class AuditChainHead(models.Model):
 class AuditEntry(models.Model):
     """Who changed what, when, from which channel. Append-only, hash-chained per aggregate."""
 
-    chain = models.CharField(max_length=80)
-    seq = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField()
+    chain = models.CharField(_("chain"), max_length=80)
+    seq = models.PositiveBigIntegerField(_("sequence number"))
+    created_at = models.DateTimeField(_("created at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -106,19 +112,21 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name=_("actor"),
     )
-    actor_label = models.CharField(max_length=150, blank=True)
-    channel = models.CharField(max_length=10, choices=Channel)
-    action = models.CharField(max_length=60)
-    target_type = models.CharField(max_length=60)
-    target_id = models.CharField(max_length=40)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    actor_label = models.CharField(_("actor label"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    action = models.CharField(_("action"), max_length=60)
+    target_type = models.CharField(_("target type"), max_length=60)
+    target_id = models.CharField(_("target ID"), max_length=40)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ("chain", "seq")
         constraints = (
             models.UniqueConstraint(fields=("chain", "seq"), name="core_auditentry_chain_seq"),

@@ -26,6 +26,8 @@ class Region(models.Model):
     country = models.CharField(_("country"), max_length=2, blank=True)
 
     class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
         ordering = ("code",)
 
     def __str__(self) -> str:
@@ -38,7 +40,12 @@ class Customer(ChoiceLabels, AddressFields):
     name = models.CharField(_("name"), max_length=200)
     is_dealer = models.BooleanField(_("dealer"), default=False)
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        verbose_name=_("region"),
     )
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,14 +53,15 @@ class Customer(ChoiceLabels, AddressFields):
         blank=True,
         on_delete=models.PROTECT,
         related_name="managed_customers",
+        verbose_name=_("account manager"),
     )
     language = models.CharField(_("language"), max_length=2, choices=Language, default="de")
     vat_id = models.CharField(_("VAT ID"), max_length=30, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     # Not columns: what selectors attach to the rows they return for one page.
     live_contacts: list[Contact]  # customers.selectors.attach_live_contacts
@@ -63,6 +71,8 @@ class Customer(ChoiceLabels, AddressFields):
     shown_points: list[str]  # … up to two contact points in people's notation
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ("name", "id")
         constraints = (
             models.CheckConstraint(
@@ -84,20 +94,24 @@ class Customer(ChoiceLabels, AddressFields):
 class Contact(AddressFields):
     """A person at a customer (for a person customer: usually the customer themself)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("customer")
+    )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("position"), max_length=100, blank=True)
     language = models.CharField(
         _("language"), max_length=2, choices=Language, blank=True, help_text=_("blank: customer's")
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     # Not a column: attached by customers.selectors.attach_live_contacts.
     live_points: list[ContactPoint]
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         ordering = ("-is_primary", "name", "id")
         constraints = (
             models.UniqueConstraint(
@@ -128,15 +142,23 @@ class ContactPoint(ChoiceLabels, models.Model):
     lookup is one equality match on the (kind-independent) `value` index.
     """
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="points")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="points", verbose_name=_("contact")
+    )
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="contact_points", editable=False
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="contact_points",
+        editable=False,
+        verbose_name=_("customer"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ContactPointKind)
     value = models.CharField(_("value"), max_length=254)
     label = models.CharField(_("label"), max_length=50, blank=True)
 
     class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
         ordering = ("kind", "id")
         constraints = (
             models.CheckConstraint(
@@ -174,18 +196,30 @@ class NameWord(models.Model):
     services keep it current in their transactions; `manage.py rebuild_name_index` rebuilds
     it after a bulk load."""
 
-    word = NameWordField(max_length=40)
+    word = NameWordField(_("word"), max_length=40)
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="+", db_index=False
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("customer"),
     )
     # None: a word of the customer's own name
     contact = models.ForeignKey(
-        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+        Contact,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("contact"),
     )
     # the customer's: lookups leave archived customers out without reading the customers
-    archived = models.BooleanField(default=False)
+    archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
+        verbose_name = _("name word")
+        verbose_name_plural = _("name words")
         indexes = (
             # a lookup: the words starting with what was typed, in word order (index only)
             models.Index(

@@ -134,7 +134,8 @@ def _serial_note(serial: str) -> str:
     language): it names somebody else's unit, or none. Which of the two stays unsaid: the
     customer may see what their case says."""
     with translation.override(settings.LANGUAGE_CODE):
-        return f"{_('Serial number given')}: {serial} ({_(NOT_LINKED)})"
+        given, not_linked = _("Serial number given"), _(NOT_LINKED)
+    return f"{given}: {serial} ({not_linked})"
 
 
 def _symptom(request: WebRequest, unlinked_serial: str) -> str:
@@ -156,22 +157,21 @@ def _entry_text(request: WebRequest, email: str, phone: str, linked: dict[str, b
     with translation.override(settings.LANGUAGE_CODE):
         not_found = _("not found")
         not_linked = _(NOT_LINKED)
-        lines = [
-            f"{_('Name')}: {request.name.strip()}",
-            f"{_('E-mail')}: {email}",
-        ]
-        if phone:
-            lines.append(f"{_('Phone')}: {phone}")
-        if request.order_number.strip():
-            mark = "" if linked["order"] else f" ({not_found})"
-            lines.append(f"{_('Order number')}: {request.order_number.strip()}{mark}")
-        if request.serial.strip():
-            mark = "" if linked["unit"] else f" ({not_linked})"
-            lines.append(f"{_('Serial number')}: {request.serial.strip()[:64]}{mark}")
-        if request.product is not None:
-            lines.append(f"{_('Product')}: {request.product.name}")
-        elif request.product_text.strip():
-            lines.append(f"{_('Product')}: {request.product_text.strip()[:200]}")
+        name, e_mail, phone_label = _("Name"), _("E-mail"), _("Phone")
+        order, serial, product = _("Order number"), _("Serial number"), _("Product")
+    lines = [f"{name}: {request.name.strip()}", f"{e_mail}: {email}"]
+    if phone:
+        lines.append(f"{phone_label}: {phone}")
+    if request.order_number.strip():
+        mark = "" if linked["order"] else f" ({not_found})"
+        lines.append(f"{order}: {request.order_number.strip()}{mark}")
+    if request.serial.strip():
+        mark = "" if linked["unit"] else f" ({not_linked})"
+        lines.append(f"{serial}: {request.serial.strip()[:64]}{mark}")
+    if request.product is not None:
+        lines.append(f"{product}: {request.product.name}")
+    elif request.product_text.strip():
+        lines.append(f"{product}: {request.product_text.strip()[:200]}")
     return f"{request.description.strip()}\n\n—\n" + "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from caseflow.accounts.models import User
 from caseflow.cases.models import Case, TimelineEvent
@@ -80,9 +81,12 @@ def test_an_unknown_sender_shows_the_banner_on_the_desk(seeded, client):
     case = Case.objects.get(subject=UNKNOWN_SUBJECT)
     assert senders.is_unknown(case)
     assert senders.sender_of(case).email == UNKNOWN[1]
-    client.force_login(User.objects.get(username="agent1"))
+    agent = User.objects.get(username="agent1")
+    client.force_login(agent)
     page = client.get(reverse("desk:case_detail", args=[case.pk])).content.decode()
-    assert "Unknown contact" in page and UNKNOWN[1] in page
+    with translation.override(agent.language):  # the desk speaks the agent's language
+        banner = translation.gettext("Unknown contact")
+    assert banner in page and UNKNOWN[1] in page
 
 
 def test_the_auto_reply_is_kept_and_never_answered(seeded):
