@@ -11,7 +11,6 @@ control off on any desk page."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -138,17 +137,6 @@ ENGLISH = [
 ]
 ENGLISH_FOR_SPANISH = [*ENGLISH, "Filter", "Name", "Status", "Symptom", "Team"]
 
-# Labels the desk shows from the catalogues of `cases` and `channels` (the case statuses, the
-# channels' panels and actions): until those catalogues exist, these stay English. Once
-# `caseflow/cases/locale` is there, nothing is excused. (Issue 13: the domain apps'
-# catalogues are written beside the desk's; remove this when both have landed.)
-DOMAIN_CATALOGUES = Path(__file__).parents[3] / "cases" / "locale"
-NOT_YET_TRANSLATED = (
-    set()
-    if DOMAIN_CATALOGUES.is_dir()
-    else {"E-mail to the customer", "Log a call c", "Waiting on customer"}
-)
-
 
 def english_labels(page, words: list[str], screen: str) -> list[str]:
     """The labels on the page that contain one of `words` (whole words, in any case), each
@@ -156,9 +144,7 @@ def english_labels(page, words: list[str], screen: str) -> list[str]:
     pattern = re.compile(
         r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])", re.IGNORECASE
     )
-    found = sorted(
-        {text for text in page.evaluate(LABELS) if pattern.search(text)} - NOT_YET_TRANSLATED
-    )
+    found = sorted({text for text in page.evaluate(LABELS) if pattern.search(text)})
     return [f"{screen}: {text}" for text in found]
 
 
