@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DeskConfig(AppConfig):
@@ -9,7 +10,7 @@ class DeskConfig(AppConfig):
 
     name = "caseflow.desk"
     label = "desk"
-    verbose_name = "Agent desk"
+    verbose_name = _("Agent desk")
 
     def ready(self) -> None:
         from caseflow.desk.registrations import register

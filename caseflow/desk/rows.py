@@ -160,7 +160,8 @@ def _case_type(cases: Sequence[Case], context: ListContext) -> list[str]:
 
 
 def _owner(cases: Sequence[Case], context: ListContext) -> list[str]:
-    nobody = SafeString(f'<span class="text-body-secondary">{html.escape(_("unassigned"))}</span>')
+    unassigned = html.escape(_("unassigned"))
+    nobody = SafeString(f'<span class="text-body-secondary">{unassigned}</span>')
     return [str(case.owner) if case.owner else nobody for case in cases]
 
 
@@ -196,7 +197,7 @@ COLUMNS = (
         "priority", gettext_lazy("Priority"), _priority, order=60, sort=("priority", "priority")
     ),
     ListColumn("type", gettext_lazy("Type"), _case_type, order=70),
-    ListColumn("owner", gettext_lazy("Owner"), _owner, order=80),
+    ListColumn("owner", gettext_lazy("Owner"), _owner, order=80, css="wrap"),
     ListColumn("team", gettext_lazy("Team"), _team, order=90, css="wrap"),
     ListColumn(
         "received", gettext_lazy("Received"), _received, order=100, sort=("newest", "oldest")

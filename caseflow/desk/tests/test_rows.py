@@ -44,7 +44,7 @@ REFERENCE = (
     '<td><span class="priority-rank-{{ case.priority.rank }}">'
     "{{ case.priority.name }}</span></td>"
     "<td>{{ case.get_case_type_display }}</td>"
-    "<td>{% if case.owner %}{{ case.owner }}{% else %}"
+    '<td class="wrap">{% if case.owner %}{{ case.owner }}{% else %}'
     "<span class=\"text-body-secondary\">{% translate 'unassigned' %}</span>{% endif %}</td>"
     "<td class=\"wrap\">{{ case.team.name|default:'' }}</td>"
     '<td><time datetime="{{ iso }}">'
