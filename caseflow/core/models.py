@@ -118,7 +118,7 @@ class AuditEntry(models.Model):
     hash = models.CharField(max_length=64)
 
     class Meta:
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
         ordering = ("chain", "seq")
         constraints = (
             models.UniqueConstraint(fields=("chain", "seq"), name="core_auditentry_chain_seq"),

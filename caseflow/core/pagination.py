@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from caseflow.core.errors import DomainError
 
@@ -51,13 +52,13 @@ def _decode(cursor: str, fields: list[tuple[str, bool]], model: type[Model]) -> 
         ]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise DomainError(
-            "The cursor is not valid; start again from the first page.",
+            _("The cursor is not valid; start again from the first page."),
             field="cursor",
             code="invalid_cursor",
         ) from exc
     except Exception as exc:
         raise DomainError(
-            "The cursor is not valid; start again from the first page.",
+            _("The cursor is not valid; start again from the first page."),
             field="cursor",
             code="invalid_cursor",
         ) from exc
@@ -84,7 +85,9 @@ def keyset_page(
 ) -> Page[M]:
     """One page of `queryset` in `ordering`, after `cursor`; `limit` rows at most."""
     if limit < 1 or limit > MAX_LIMIT:
-        raise DomainError(f"limit must be between 1 and {MAX_LIMIT}.", field="limit")
+        raise DomainError(
+            _("limit must be between 1 and %(max)s.") % {"max": MAX_LIMIT}, field="limit"
+        )
     fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
     if any("__" in name for name, _desc in fields):
         raise ValueError("keyset pages sort on the model's own columns only")
@@ -96,7 +99,7 @@ def keyset_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode([_value(last, name) for name, _ in fields])
+        next_cursor = _encode([_value(last, name) for name, _desc in fields])
     return Page(items=rows, next_cursor=next_cursor)
 
 
