@@ -47,13 +47,19 @@ SKIPPED_DIRS = {"tests", "migrations", "__pycache__"}
 TEMPLATE_SUFFIXES = {".html", ".txt"}
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Msg:
     """One string to translate: (context, msgid, msgid_plural) and where it was found."""
 
     msgid: str
     context: str | None = None
     plural: str | None = None
+
+    def __lt__(self, other: Msg) -> bool:
+        return self._key() < other._key()
+
+    def _key(self) -> tuple[str, str, str]:
+        return self.msgid, self.context or "", self.plural or ""
 
     def describe(self) -> str:
         text = repr(self.msgid)
