@@ -2,6 +2,8 @@
 # Helpers shared by scripts/demo and scripts/test. Source it; don't run it.
 #
 #   caseflow_venv [EXTRAS]   make sure .venv exists with Python 3.11 and `pip install -e .[EXTRAS]`
+#   caseflow_catalogues      compile the translation catalogues whose .mo is missing or older
+#                            than its .po (pure Python, no GNU gettext; see scripts/messages)
 #
 # Everything is idempotent: a second run reuses .venv and skips pip when pyproject.toml
 # has not changed since the last install with the same extras.
@@ -63,4 +65,11 @@ caseflow_venv() {
     export PATH="$VENV/bin:$PATH"
     export VIRTUAL_ENV="$VENV"
     unset PYTHONHOME
+}
+
+# A fresh clone, or a .po edited without running scripts/messages: compile what is stale, so
+# Django never serves an old translation. Current catalogues cost a stat() each.
+caseflow_catalogues() {
+    python -m caseflow.core.catalogues compile --if-stale \
+        || die "compiling the translation catalogues failed (see above); fix the .po file"
 }

@@ -99,7 +99,7 @@ def keyset_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode([_value(last, name) for name, _ in fields])
+        next_cursor = _encode([_value(last, name) for name, _desc in fields])
     return Page(items=rows, next_cursor=next_cursor)
 
 
