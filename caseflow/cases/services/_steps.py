@@ -14,7 +14,7 @@ from caseflow.accounts.models import User
 from caseflow.cases import config, search
 from caseflow.cases.models import Case, TimelineEvent
 from caseflow.core import rows
-from caseflow.core.audit import stale_conflict
+from caseflow.core.editing import lock
 
 # The case's relations: checked by the services as model instances, not again by `_bump`.
 RELATIONS = tuple(f.name for f in Case._meta.fields if f.is_relation)
@@ -22,10 +22,11 @@ RELATIONS = tuple(f.name for f in Case._meta.fields if f.is_relation)
 
 def _lock(case: Case, version: int | None) -> Case:
     """Re-read `case` under a row lock; refuse if the caller read an older version."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if version is not None and version != locked.version:
-        raise stale_conflict(locked, label=_("Case %(number)s") % {"number": locked.number})
-    return locked
+    return lock(case, version=version, label=_label)
+
+
+def _label(case: Case) -> str:
+    return _("Case %(number)s") % {"number": case.number}
 
 
 def _bump(case: Case, fields: Sequence[str]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +21,11 @@ from caseflow.cases.services._checks import (
     _not_closed,
     _validate_text,
 )
-from caseflow.cases.services._steps import _bump, _lock, _system_event
+from caseflow.cases.services._steps import RELATIONS, _bump, _lock, _system_event
 from caseflow.cases.services.opening import suggest_case_type
 from caseflow.core.audit import audit, snapshot
+from caseflow.core.editing import Edit, refuse_unknown
 from caseflow.core.errors import DomainError
-from caseflow.core.validation import raise_first
 from caseflow.customers.models import Contact, Customer
 
 # Fields `update_case` may change, and how they appear in the audit trail.
@@ -41,75 +40,76 @@ EDITABLE_FIELDS = (
 def update_case(
     *, actor: User | None, channel: str, case: Case, version: int, **changes: Any
 ) -> Case:
-    """Change the case's details (symptom, diagnosis, solution, type, codes, links …)."""
+    """Change the case's details (symptom, diagnosis, solution, type, codes, links …).
+
+    The steps of `core.editing` (lock, set, diff, save what changed, audit); between them
+    the case's own rules: text limits, links, the case type that follows the unit, codes."""
     require(actor, "case.update")
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise DomainError(
-            _("%(field)s cannot be changed here.") % {"field": sorted(unknown)[0]},
-            field=sorted(unknown)[0],
-        )
+    refuse_unknown(changes, EDITABLE_FIELDS)
     case = _lock(case, version)
     _not_closed(case)
-    changed = [name for name, value in changes.items() if getattr(case, name) != value]
-    if not changed:
+    edit = Edit(case, (*EDITABLE_FIELDS, "suggested_case_type"))
+    edit.set({name: _trimmed(value) for name, value in changes.items()})
+    asked = set(edit.diff())
+    if not asked:
         return case
-    before = snapshot(case, (*EDITABLE_FIELDS, "suggested_case_type"))
-    for name in changed:
-        value = changes[name]
-        if isinstance(value, str):
-            value = value.strip()
-            if name in TEXT_LIMITS:
-                _validate_text(value, name, TEXT_LIMITS[name])
-        setattr(case, name, value)
+    _check_texts(case, asked)
+    _follow_links(case, asked, edit.before, type_given="case_type" in changes)
+    _check_choices(actor, case, asked)
+    changed = edit.diff()
+    edit.write(exclude=RELATIONS, full=False, only_changed=True)
+    event = _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
+    if search.INDEXED_FIELDS & set(changed):
+        search.index_case(case)
+    edit.record(actor=actor, channel=channel, action="case.updated", after=recorded(event))
+    events.publish(events.CHANGED, case, actor=actor, channel=channel, fields=changed)
+    return case
+
+
+def _trimmed(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _check_texts(case: Case, changed: set[str]) -> None:
+    """The changed texts within their limits, and a subject left."""
+    for name, limit in TEXT_LIMITS.items():
+        if name in changed:
+            _validate_text(getattr(case, name), name, limit)
     if "subject" in changed and not case.subject:
         raise DomainError(_("Say in a few words what the case is about."), field="subject")
-    if {"unit", "product", "contact", "sales_order"} & set(changed):
+
+
+def _follow_links(
+    case: Case, changed: set[str], before: dict[str, Any], *, type_given: bool
+) -> None:
+    """Contact and order still the customer's, the product the unit's; a new unit brings a
+    new suggested case type, which the case type follows unless it was overridden before
+    (or is given now)."""
+    if {"unit", "product", "contact", "sales_order"} & changed:
         product = _check_links(
             case.customer, case.contact, case.unit, case.product, case.sales_order
         )
         if product != case.product:
             case.product = product
-            changed.append("product")
     if "unit" in changed:
         followed_suggestion = before["case_type"] == before["suggested_case_type"]
         case.suggested_case_type = suggest_case_type(
             case.unit, timezone.localdate(case.received_at)
         )
-        changed.append("suggested_case_type")
-        if followed_suggestion and "case_type" not in changes:
-            # Not overridden before: the type follows the new suggestion.
+        if followed_suggestion and not type_given:
             case.case_type = case.suggested_case_type
-            changed.append("case_type")
-    if {"case_type", "case_type_reason", "unit"} & set(changed):
+
+
+def _check_choices(actor: User | None, case: Case, changed: set[str]) -> None:
+    """The case type (and its reason), the reason codes and the priority, where changed."""
+    if {"case_type", "case_type_reason", "unit"} & changed:
         _check_case_type(actor, case.case_type, case.suggested_case_type, case.case_type_reason)
         if case.case_type == case.suggested_case_type and case.case_type_reason:
             case.case_type_reason = ""
-            changed.append("case_type_reason")
-    if {"reason_general", "reason_specific"} & set(changed):
+    if {"reason_general", "reason_specific"} & changed:
         _check_codes(CodeKind.REASON, case.reason_general, case.reason_specific, "reason")
     if "priority" in changed and not case.priority.active:
         raise DomainError(_("This priority is no longer in use."), field="priority")
-    changed = list(dict.fromkeys(changed))
-    try:
-        _bump(case, changed)
-    except ValidationError as exc:
-        raise_first(exc)
-    before = {name: before[name] for name in changed}
-    after = snapshot(case, changed)
-    event = _system_event(case, "field_changed", actor=actor, channel=channel, fields=changed)
-    if search.INDEXED_FIELDS & set(changed):
-        search.index_case(case)
-    audit(
-        actor=actor,
-        channel=channel,
-        action="case.updated",
-        target=case,
-        before=before,
-        after={**after, **recorded(event)},
-    )
-    events.publish(events.CHANGED, case, actor=actor, channel=channel, fields=changed)
-    return case
 
 
 @transaction.atomic
