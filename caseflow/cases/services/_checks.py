@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import OWNER_ROLES, can, require
 from caseflow.cases import config
-from caseflow.cases.models import Case, CaseStatus, CaseType, Code, EventType
+from caseflow.cases.models import CaseType, Code, EventType
 from caseflow.catalog.models import Product, SalesOrder, Unit
 from caseflow.core.errors import DomainError, NotAllowed
 from caseflow.customers.models import Contact, Customer
@@ -135,15 +135,6 @@ def _check_case_type(actor: User | None, case_type: str, suggested: str, reason:
     if case_type == CaseType.COURTESY and case_type != suggested:
         # Courtesy ("Kulanz") gives work away: a team lead decides.
         require(actor, "case.override_type")
-
-
-def _not_closed(case: Case) -> None:
-    if case.status == CaseStatus.CLOSED:
-        raise DomainError(
-            _("Case %(number)s is closed; reopen it first.") % {"number": case.number},
-            field="status",
-            code="case_closed",
-        )
 
 
 def _validate_text(value: str, field: str, limit: int) -> str:

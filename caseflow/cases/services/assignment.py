@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from caseflow.accounts.models import Team, User
 from caseflow.accounts.roles import require
 from caseflow.cases import events
+from caseflow.cases import status as rules
 from caseflow.cases.integrity import recorded
 from caseflow.cases.models import Case
-from caseflow.cases.services._checks import _check_owner, _may_assign, _not_closed
+from caseflow.cases.services._checks import _check_owner, _may_assign
 from caseflow.cases.services._steps import _bump, _lock, _system_event
 from caseflow.core.audit import audit
 from caseflow.core.errors import DomainError
@@ -35,7 +36,7 @@ def assign_case(
     if team is not None and team.archived_at is not None:
         raise DomainError(_("This team is archived."), field="team_id")
     case = _lock(case, version)
-    _not_closed(case)
+    rules.refuse_closed(case)
     before: dict[str, int | None] = {"owner": case.owner_id, "team": case.team_id}
     after: dict[str, int | None] = {
         "owner": owner.pk if owner else None,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
 from caseflow.cases import events, search
+from caseflow.cases import status as rules
 from caseflow.cases.integrity import recorded
 from caseflow.cases.models import Case, CodeKind
 from caseflow.cases.services._checks import (
@@ -18,7 +19,6 @@ from caseflow.cases.services._checks import (
     _check_case_type,
     _check_codes,
     _check_links,
-    _not_closed,
     _validate_text,
 )
 from caseflow.cases.services._steps import RELATIONS, _bump, _lock, _system_event
@@ -47,7 +47,7 @@ def update_case(
     require(actor, "case.update")
     refuse_unknown(changes, EDITABLE_FIELDS)
     case = _lock(case, version)
-    _not_closed(case)
+    rules.refuse_closed(case)
     edit = Edit(case, (*EDITABLE_FIELDS, "suggested_case_type"))
     edit.set({name: _trimmed(value) for name, value in changes.items()})
     asked = set(edit.diff())
@@ -126,7 +126,7 @@ def move_case(
     turned out to be a customer's. The case's order must allow it; the unit is kept."""
     require(actor, "case.update")
     case = _lock(case, version)
-    _not_closed(case)
+    rules.refuse_closed(case)
     if customer.archived_at is not None:
         raise DomainError(
             _("This customer is archived; restore it first."), field="customer_id", code="archived"

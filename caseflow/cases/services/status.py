@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
 from caseflow.cases import events, search
+from caseflow.cases import status as rules
 from caseflow.cases.integrity import recorded
-from caseflow.cases.models import TRANSITIONS, Case, CaseStatus, Code, CodeKind
+from caseflow.cases.models import Case, CaseStatus, Code, CodeKind
 from caseflow.cases.services._checks import TEXT_LIMITS, _check_codes, _validate_text
 from caseflow.cases.services._steps import _bump, _lock, _system_event
 from caseflow.core.audit import audit, snapshot
@@ -34,35 +35,16 @@ def change_status(
     """Move the case between new, open and the waiting states (resolve, close and reopen
     have their own services, because they need codes or a reason)."""
     require(actor, "case.status")
-    if status not in CaseStatus.values:
-        raise DomainError(_("Unknown status."), field="status")
-    if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) or status == CaseStatus.NEW:
-        raise DomainError(
-            _("Use resolve, close or reopen for this status change."),
-            field="status",
-            code="illegal_transition",
-        )
+    rules.refuse_manual(status)
     case = _lock(case, version)
-    if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        raise DomainError(
-            _("A %(status)s case is reopened, not moved to %(to)s.")
-            % {"status": case.get_status_display(), "to": CaseStatus(status).label},
-            field="status",
-            code="illegal_transition",
-        )
+    rules.refuse_move(case, status)
     return _transition(case, status, actor=actor, channel=channel, note=note)
 
 
 def _transition(case: Case, status: str, *, actor: User | None, channel: str, note: str) -> Case:
     if status == case.status:
         return case
-    if status not in TRANSITIONS[case.status]:
-        raise DomainError(
-            _("A case cannot go from %(from)s to %(to)s.")
-            % {"from": case.get_status_display(), "to": CaseStatus(status).label},
-            field="status",
-            code="illegal_transition",
-        )
+    rules.refuse_transition(case, status)
     before = case.status
     case.status = status
     _bump(case, ["status"])
@@ -118,12 +100,7 @@ def resolve_case(
             field="resolution_specific_id",
             code="code_required",
         )
-    if CaseStatus.RESOLVED not in TRANSITIONS[case.status]:
-        raise DomainError(
-            _("A %(status)s case cannot be resolved.") % {"status": case.get_status_display()},
-            field="status",
-            code="illegal_transition",
-        )
+    rules.refuse_resolve(case)
     events.check_guards(events.RESOLVE, case, actor)  # other apps' conditions (quality …)
     fields = ["status", "resolution_general", "resolution_specific", "solution"]
     if set_reason:
@@ -172,13 +149,7 @@ def close_case(*, actor: User | None, channel: str, case: Case, version: int | N
     """Close a resolved case: the customer's problem is solved and approved (source 004)."""
     require(actor, "case.close")
     case = _lock(case, version)
-    if case.status != CaseStatus.RESOLVED:
-        raise DomainError(
-            _("Only a resolved case can be closed; this one is %(status)s.")
-            % {"status": case.get_status_display()},
-            field="status",
-            code="illegal_transition",
-        )
+    rules.refuse_close(case)
     events.check_guards(events.CLOSE, case, actor)
     case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
@@ -206,12 +177,7 @@ def reopen_case(
     if not reason:
         raise DomainError(_("Say why the case is reopened."), field="reason")
     case = _lock(case, version)
-    if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        raise DomainError(
-            _("Only a resolved or closed case can be reopened."),
-            field="status",
-            code="illegal_transition",
-        )
+    rules.refuse_reopen(case)
     before = case.status
     case.status = CaseStatus.OPEN
     case.resolved_at = None

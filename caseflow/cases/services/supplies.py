@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
 from caseflow.cases import events
+from caseflow.cases import status as rules
 from caseflow.cases.integrity import recorded
 from caseflow.cases.models import Case, SupplyLine
-from caseflow.cases.services._checks import _not_closed
 from caseflow.cases.services._steps import _bump, _lock, _system_event
 from caseflow.catalog.models import Product
 from caseflow.core.audit import audit
@@ -36,7 +36,7 @@ def add_supply(
     another price is given."""
     require(actor, "case.supply")
     case = _lock(case, None)
-    _not_closed(case)
+    rules.refuse_closed(case)
     if product.archived_at is not None:
         raise DomainError(_("This product is archived."), field="product_id", code="archived")
     if quantity <= 0 or quantity.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -90,7 +90,7 @@ def remove_supply(*, actor: User | None, channel: str, case: Case, line: SupplyL
     """Take a supply line off the case (kept, marked removed, for the record)."""
     require(actor, "case.supply")
     case = _lock(case, None)
-    _not_closed(case)
+    rules.refuse_closed(case)
     line = SupplyLine.objects.select_for_update().get(pk=line.pk)
     if line.case_id != case.pk or line.removed_at is not None:
         raise DomainError(_("This supply line is not on the case."), field="line_id")

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from caseflow.accounts.models import User
 from caseflow.accounts.roles import require
 from caseflow.cases import events, search
+from caseflow.cases import status as rules
 from caseflow.cases.integrity import recorded
 from caseflow.cases.models import (
     Attachment,
     CallOutcome,
     Case,
-    CaseStatus,
     EventCategory,
     EventType,
     TimelineEvent,
@@ -30,7 +30,6 @@ from caseflow.cases.services._checks import (
     CLOCK_SKEW,
     _active_event_type,
     _check_channel,
-    _not_closed,
     _validate_text,
 )
 from caseflow.cases.services._steps import _lock, _system_event
@@ -153,7 +152,7 @@ def _write_event(
     stored: Sequence[StoredFile],
 ) -> TimelineEvent:
     case = _lock(case, None)
-    _not_closed(case)
+    rules.refuse_closed(case)
     event = TimelineEvent.objects.create(
         case=case,
         event_type=event_type,
@@ -177,14 +176,9 @@ def _write_event(
         )
         attachment.file.name = item.path
         attachment.save()
-    # A contact with the customer moves a new case to open; an answer ends "waiting on customer".
-    # What the system writes by itself (the customer's own message at intake, an automatic
-    # acknowledgement) leaves a new case new: it still waits for an agent.
-    if (case.status == CaseStatus.NEW and actor is not None) or (
-        case.status == CaseStatus.WAITING_CUSTOMER
-        and event_type.code in ("call_in", "email_in", "sms_in")
-    ):
-        _transition(case, CaseStatus.OPEN, actor=actor, channel=channel, note="")
+    target = rules.after_entry(case, event_type.code, by_system=actor is None)
+    if target is not None:
+        _transition(case, target, actor=actor, channel=channel, note="")
     audit(
         actor=actor,
         channel=channel,

@@ -22,11 +22,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from caseflow.accounts.models import Team, User
+from caseflow.cases import status as rules
 from caseflow.cases.models import (
     ACTIVE,
     CASE_CHANNELS,
-    DONE,
-    TRANSITIONS,
     WAITING,
     Case,
     CaseStatus,
@@ -34,7 +33,6 @@ from caseflow.cases.models import (
     Code,
     Priority,
 )
-from caseflow.cases.numbers import CASE_NUMBER
 from caseflow.catalog.models import Product, ProductType, Unit
 from caseflow.customers.models import Contact, Customer
 from caseflow.ui.forms import DeskForm, MultipleFileField
@@ -52,8 +50,6 @@ SORTS = (
     ("priority", _("Priority")),
     ("customer", _("Customer")),
 )
-# Statuses `change_status` handles; resolving, closing and reopening have their own forms.
-MANUAL_STATUSES = frozenset({CaseStatus.OPEN, *WAITING})
 NOTE_LIMIT = 100000
 TEXT_LIMIT = 20000
 REASON_LIMIT = 2000
@@ -353,10 +349,6 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def looks_like_case_number(text: str) -> bool:
-    return bool(CASE_NUMBER.match(text.strip()))
-
-
 SAVED_VIEWS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("mine", _("My open cases"), {"owner": OWNER_ME, "status": list(ACTIVE)}),
     ("unassigned", _("Unassigned"), {"owner": OWNER_NONE, "status": list(ACTIVE)}),
@@ -476,16 +468,9 @@ class StatusForm(DeskForm):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = allowed_statuses(case)
+        # What `change_status` accepts from the case's status (the rules of `cases.status`).
+        allowed = rules.allowed_targets(case)
         self.fields["status"].choices = [(s.value, s.label) for s in allowed]
-
-
-def allowed_statuses(case: Case) -> list[CaseStatus]:
-    """The statuses the status form offers from the case's current one, in list order."""
-    if case.status in DONE:
-        return []  # a resolved or closed case is reopened, not moved
-    allowed = TRANSITIONS.get(case.status, frozenset()) & MANUAL_STATUSES
-    return [s for s in CaseStatus if s in allowed]
 
 
 class AssignForm(DeskForm):
