@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.db import models
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ from caseflow.accounts.models import Team, User
 from caseflow.cases.models import Case, Code, Priority
 from caseflow.catalog.models import Product, ProductType
 from caseflow.customers.models import Customer
+
+M = TypeVar("M", bound=models.Model)
 
 NOTE_LIMIT = 100000
 TEXT_LIMIT = 20000
@@ -142,29 +145,27 @@ class Lookup:
 
     @staticmethod
     def customer(value: str) -> Customer | None:
-        value = value.strip()
-        if not value:
-            return None
-        if value.isdigit() and len(value) <= 12:
-            found = Customer.objects.filter(pk=int(value)).first()
-        else:
-            found = Customer.objects.filter(number__iexact=value).first()
-        if found is None:
-            raise forms.ValidationError(_("There is no customer %(ref)s."), params={"ref": value})
-        return found
+        return _find(Customer, "number", value, _("There is no customer %(ref)s."))
 
     @staticmethod
     def product(value: str) -> Product | None:
-        value = value.strip()
-        if not value:
-            return None
-        if value.isdigit() and len(value) <= 12:
-            found = Product.objects.filter(pk=int(value)).first()
-        else:
-            found = Product.objects.filter(sku__iexact=value).first()
-        if found is None:
-            raise forms.ValidationError(_("There is no product %(ref)s."), params={"ref": value})
-        return found
+        return _find(Product, "sku", value, _("There is no product %(ref)s."))
+
+
+def _find(model: type[M], number: str, value: str, missing: Any) -> M | None:
+    """The row `value` names, by id or (case-insensitively) by its `number` field; None for
+    an empty value, the `missing` message for one that names nothing."""
+    value = value.strip()
+    if not value:
+        return None
+    rows = model._default_manager.all()
+    if value.isdigit() and len(value) <= 12:
+        found = rows.filter(pk=int(value)).first()
+    else:
+        found = rows.filter(**{f"{number}__iexact": value}).first()
+    if found is None:
+        raise forms.ValidationError(missing, params={"ref": value})
+    return found
 
 
 def codes_of(case: Case, kind: str) -> tuple[Code | None, Code | None]:
