@@ -83,23 +83,11 @@ def resolve_case(
     case keeps its own."""
     require(actor, "case.resolve")
     case = _lock(case, version)
-    if resolution_general is None:
-        raise DomainError(
-            _("Choose a general resolution code."),
-            field="resolution_general_id",
-            code="code_required",
-        )
-    _check_codes(CodeKind.RESOLUTION, resolution_general, resolution_specific, "resolution")
+    resolution_general = _check_resolution(resolution_general, resolution_specific)
     set_reason = reason_general is not None or reason_specific is not None
     if set_reason:
         _check_codes(CodeKind.REASON, reason_general, reason_specific, "reason")
-    if resolution_specific is None and resolution_general.children.filter(active=True).exists():
-        raise DomainError(
-            _("Choose a specific resolution code under %(general)s.")
-            % {"general": resolution_general.code},
-            field="resolution_specific_id",
-            code="code_required",
-        )
+    _check_specific_chosen(resolution_general, resolution_specific)
     rules.refuse_resolve(case)
     events.check_guards(events.RESOLVE, case, actor)  # other apps' conditions (quality …)
     fields = ["status", "resolution_general", "resolution_specific", "solution"]
@@ -142,6 +130,28 @@ def resolve_case(
     )
     events.publish(events.RESOLVED, case, actor=actor, channel=channel, fields=fields)
     return case
+
+
+def _check_resolution(general: Code | None, specific: Code | None) -> Code:
+    """A general resolution code, and a specific one that belongs to it."""
+    if general is None:
+        raise DomainError(
+            _("Choose a general resolution code."),
+            field="resolution_general_id",
+            code="code_required",
+        )
+    _check_codes(CodeKind.RESOLUTION, general, specific, "resolution")
+    return general
+
+
+def _check_specific_chosen(general: Code, specific: Code | None) -> None:
+    """A specific resolution code where the general one has any (one query)."""
+    if specific is None and general.children.filter(active=True).exists():
+        raise DomainError(
+            _("Choose a specific resolution code under %(general)s.") % {"general": general.code},
+            field="resolution_specific_id",
+            code="code_required",
+        )
 
 
 @transaction.atomic
