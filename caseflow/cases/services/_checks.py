@@ -1,6 +1,6 @@
 """The checks the case services share: channels, event types, codes, owners, links,
-the case type, closed cases, text lengths. Each refuses with a `DomainError` (or `NotAllowed`)
-before anything is written.
+the case type, text lengths. Each refuses with a `DomainError` (or `NotAllowed`) before
+anything is written. The status rules (and a closed case's refusal) are `cases.status`.
 """
 
 from __future__ import annotations
