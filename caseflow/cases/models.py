@@ -31,17 +31,7 @@ WAITING = (CaseStatus.WAITING_CUSTOMER, CaseStatus.WAITING_VENDOR, CaseStatus.WA
 ACTIVE = (CaseStatus.NEW, CaseStatus.OPEN, *WAITING)
 DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
-# Which status may follow which. Resolving goes through `resolve_case` (codes required),
-# closing through `close_case`, reopening through `reopen_case`.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseStatus.NEW: frozenset({CaseStatus.OPEN, *WAITING, CaseStatus.RESOLVED}),
-    CaseStatus.OPEN: frozenset({*WAITING, CaseStatus.RESOLVED}),
-    CaseStatus.WAITING_CUSTOMER: frozenset({CaseStatus.OPEN, *WAITING, CaseStatus.RESOLVED}),
-    CaseStatus.WAITING_VENDOR: frozenset({CaseStatus.OPEN, *WAITING, CaseStatus.RESOLVED}),
-    CaseStatus.WAITING_PARTS: frozenset({CaseStatus.OPEN, *WAITING, CaseStatus.RESOLVED}),
-    CaseStatus.RESOLVED: frozenset({CaseStatus.CLOSED, CaseStatus.OPEN}),
-    CaseStatus.CLOSED: frozenset({CaseStatus.OPEN}),
-}
+# Which status may follow which, and what each allows: `caseflow.cases.status`.
 
 
 class CaseType(models.TextChoices):

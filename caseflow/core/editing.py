@@ -12,6 +12,11 @@ fields may change, its business checks between the steps):
         return locked
     edit.save(actor=actor, channel=channel, action="catalog.product_updated")
 
+`save` is `write` (validate, bump, save) then `record` (the audit entry); a service that
+writes more between the two (a timeline entry the audit entry names) calls them itself. A
+hot record saves only what changed (`only_changed`) and checks only the field rules
+(`full=False`) where its service checks the rest and the database holds the constraints.
+
 Archiving (`archive`, `restore`): soft deletion under the row lock, audited, and a no-op on a
 record that is archived (restored) already.
 """
@@ -28,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from caseflow.core.audit import audit, snapshot, stale_conflict
 from caseflow.core.errors import DomainError
-from caseflow.core.validation import validate
+from caseflow.core.validation import validate, validate_fields
 
 M = TypeVar("M", bound=models.Model)
 
@@ -90,14 +95,47 @@ class Edit(Generic[M]):
     ) -> None:
         """Validate, take the next version (`bump`), save, and audit the fields `diff` found
         changed, plus `extra` (name → (before, after)) for what the snapshot does not hold."""
-        validate(self.obj, exclude=exclude)
+        self.write(exclude=exclude, bump=bump)
+        self.record(actor=actor, channel=channel, action=action, aggregate=aggregate, extra=extra)
+
+    def write(
+        self,
+        *,
+        exclude: Sequence[str] = (),
+        bump: bool = True,
+        full: bool = True,
+        only_changed: bool = False,
+    ) -> None:
+        """Validate (`full`: `full_clean()`, else the field rules only), take the next version
+        (`bump`) and save: the whole row, or with `only_changed` the fields `diff` found
+        changed, the version and the change time (where the model has them)."""
+        if full:
+            validate(self.obj, exclude=exclude)
+        else:
+            validate_fields(self.obj, exclude=exclude)
         if bump:
             _set_version(self.obj, _version(self.obj) + 1)
-        self.obj.save()
+        if only_changed:
+            self.obj.save(update_fields=[*self.changed, *_bookkeeping(self.obj, bump)])
+        else:
+            self.obj.save()
+
+    def record(
+        self,
+        *,
+        actor: Any,
+        channel: str,
+        action: str,
+        aggregate: models.Model | None = None,
+        extra: Mapping[str, tuple[Any, Any]] | None = None,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        """The audit entry of the change: the fields `diff` found changed before and after,
+        `extra` (name → (before, after)), and `after` (what only the new state carries)."""
         before = {name: self.before[name] for name in self.changed}
-        after = {name: self.after[name] for name in self.changed}
+        changed_after = {name: self.after[name] for name in self.changed}
         for name, (old, new) in (extra or {}).items():
-            before[name], after[name] = old, new
+            before[name], changed_after[name] = old, new
         audit(
             actor=actor,
             channel=channel,
@@ -105,7 +143,7 @@ class Edit(Generic[M]):
             target=self.obj,
             aggregate=aggregate,
             before=before,
-            after=after,
+            after={**changed_after, **(after or {})},
         )
 
 
@@ -166,14 +204,18 @@ def _toggle(obj: models.Model, **values: Any) -> None:
     """Save `values` with the next version and the change time, where the model has them."""
     for name, value in values.items():
         setattr(obj, name, value)
-    fields = list(values)
-    names = {field.name for field in obj._meta.concrete_fields}
-    if "version" in names:
+    bump = any(field.name == "version" for field in obj._meta.concrete_fields)
+    if bump:
         _set_version(obj, _version(obj) + 1)
-        fields.append("version")
-    if "updated_at" in names:
-        fields.append("updated_at")
-    obj.save(update_fields=fields)
+    obj.save(update_fields=[*values, *_bookkeeping(obj, bump)])
+
+
+def _bookkeeping(obj: models.Model, bumped: bool) -> list[str]:
+    """The columns a partial save writes besides the changed ones: the version (when it was
+    bumped) and the change time, where the model has them."""
+    wanted = ("version", "updated_at") if bumped else ("updated_at",)
+    names = {field.name for field in obj._meta.concrete_fields}
+    return [name for name in wanted if name in names]
 
 
 def _version(obj: models.Model) -> int:

@@ -36,3 +36,13 @@ def validate(
         )
     except ValidationError as exc:
         raise_first(exc, prefix=prefix)
+
+
+def validate_fields(obj: models.Model, *, prefix: str = "", exclude: Sequence[str] = ()) -> None:
+    """The field rules only (`clean_fields()`), as a DomainError: no `clean()`, no uniqueness
+    or constraint queries, for a change whose other rules the service checks itself and the
+    database holds."""
+    try:
+        obj.clean_fields(exclude=list(exclude))
+    except ValidationError as exc:
+        raise_first(exc, prefix=prefix)

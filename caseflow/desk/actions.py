@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from caseflow.accounts.roles import can
 from caseflow.cases import config, services
-from caseflow.cases.models import TRANSITIONS, Case, CaseStatus, CodeKind
+from caseflow.cases import status as rules
+from caseflow.cases.models import Case, CodeKind
 from caseflow.core.models import Channel
 from caseflow.desk.forms.cases import (
     AssignForm,
@@ -26,13 +27,8 @@ from caseflow.desk.forms.cases import (
     StatusForm,
     SupplyForm,
     TakeForm,
-    allowed_statuses,
 )
 from caseflow.ui.registry import Action
-
-
-def _open(case: Case) -> bool:
-    return case.status != CaseStatus.CLOSED
 
 
 def _codes() -> tuple[list[Any], list[Any]]:
@@ -230,7 +226,7 @@ ACTIONS = (
         form=note_form,
         perform=add_note,
         done=_("Note added to %(number)s."),
-        allowed=lambda user, case: can(user, "case.event") and _open(case),
+        allowed=lambda user, case: can(user, "case.event") and rules.accepts_changes(case),
     ),
     Action(
         name="take",
@@ -246,7 +242,7 @@ ACTIONS = (
         perform=assign,
         done=_("%(number)s assigned."),
         allowed=lambda user, case: (
-            can(user, "case.update") and _open(case) and case.owner_id != user.pk
+            can(user, "case.update") and rules.accepts_changes(case) and case.owner_id != user.pk
         ),
     ),
     Action(
@@ -259,7 +255,7 @@ ACTIONS = (
         form=assign_form,
         perform=assign,
         done=_("%(number)s assigned."),
-        allowed=lambda user, case: can(user, "case.assign") and _open(case),
+        allowed=lambda user, case: can(user, "case.assign") and rules.accepts_changes(case),
     ),
     Action(
         name="status",
@@ -271,7 +267,7 @@ ACTIONS = (
         form=status_form,
         perform=change_status,
         done=_("Status of %(number)s changed."),
-        allowed=lambda user, case: can(user, "case.status") and bool(allowed_statuses(case)),
+        allowed=lambda user, case: can(user, "case.status") and bool(rules.allowed_targets(case)),
     ),
     Action(
         name="resolve",
@@ -284,9 +280,7 @@ ACTIONS = (
         form=resolve_form,
         perform=resolve,
         done=_("%(number)s resolved."),
-        allowed=lambda user, case: (
-            can(user, "case.resolve") and CaseStatus.RESOLVED in TRANSITIONS[case.status]
-        ),
+        allowed=lambda user, case: can(user, "case.resolve") and rules.may_resolve(case),
     ),
     Action(
         name="close",
@@ -301,7 +295,7 @@ ACTIONS = (
         form=close_form,
         perform=close,
         done=_("%(number)s closed."),
-        allowed=lambda user, case: can(user, "case.close") and case.status == CaseStatus.RESOLVED,
+        allowed=lambda user, case: can(user, "case.close") and rules.may_close(case),
     ),
     Action(
         name="reopen",
@@ -315,9 +309,7 @@ ACTIONS = (
         form=reopen_form,
         perform=reopen,
         done=_("%(number)s reopened."),
-        allowed=lambda user, case: (
-            can(user, "case.reopen") and case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
-        ),
+        allowed=lambda user, case: can(user, "case.reopen") and rules.may_reopen(case),
     ),
     Action(
         name="edit",
@@ -331,7 +323,7 @@ ACTIONS = (
         form=details_form,
         perform=save_details,
         done=_("Details of %(number)s saved."),
-        allowed=lambda user, case: can(user, "case.update") and _open(case),
+        allowed=lambda user, case: can(user, "case.update") and rules.accepts_changes(case),
     ),
     Action(
         name="supply",
@@ -343,6 +335,6 @@ ACTIONS = (
         form=supply_form,
         perform=add_supply,
         done=_("Supply added."),
-        allowed=lambda user, case: can(user, "case.supply") and _open(case),
+        allowed=lambda user, case: can(user, "case.supply") and rules.accepts_changes(case),
     ),
 )

@@ -21,7 +21,7 @@ from django.db.models import Prefetch
 
 from caseflow.accounts.roles import require
 from caseflow.cases.models import Case
-from caseflow.cases.numbers import CASE_NUMBER
+from caseflow.cases.numbers import looks_like_case_number
 from caseflow.cases.selectors import LIST_RELATED, cases_visible_to, service_history
 from caseflow.catalog.models import (
     SERIAL_PATTERN,
@@ -100,7 +100,7 @@ def read_as(text: str) -> list[str]:
     text = text.strip()
     if not text:
         return []
-    if CASE_NUMBER.match(text):
+    if looks_like_case_number(text):
         return [ReadAs.CASE_NUMBER]
     if CUSTOMER_NUMBER.match(text):
         return [ReadAs.CUSTOMER_NUMBER]
@@ -383,7 +383,7 @@ def cases_found(*, viewer: Any, text: str, limit: int = 20) -> CasesFound:
     if not text:
         return CasesFound()
     cases = cases_visible_to(viewer).select_related("customer", "unit")
-    if CASE_NUMBER.match(text):
+    if looks_like_case_number(text):
         exact = list(cases.filter(number=text.upper())[:limit])
         if exact or not search_available():
             return CasesFound(cases=exact)

@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caseflow.cases import services
@@ -160,6 +162,33 @@ def test_update_records_what_changed(open_case, agent, unit_in_warranty):
     assert entry.after["diagnosis"] == "Limescale in the pump"
     event = TimelineEvent.objects.get(case=case, event_type__code="field_changed")
     assert "diagnosis" in event.data["fields"]
+
+
+def test_update_writes_only_the_changed_columns(open_case, agent):
+    case = open_case()
+    with CaptureQueriesContext(connection) as queries:
+        services.update_case(
+            actor=agent, channel=UI, case=case, version=case.version, diagnosis="Worn pump"
+        )
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    case_update = next(sql for sql in updates if '"cases_case"' in sql.split("SET")[0])
+    assert sorted(part.split("=")[0].strip() for part in _set_columns(case_update)) == [
+        '"diagnosis"', '"updated_at"', '"version"'
+    ]  # fmt: skip
+
+
+def _set_columns(sql: str) -> list[str]:
+    assignments = sql.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
+    return [part for part in assignments.split(", ") if "=" in part]
+
+
+def test_an_update_that_only_adds_spaces_changes_nothing(open_case, agent):
+    case = open_case(subject="Rattles")
+    same = services.update_case(
+        actor=agent, channel=UI, case=case, version=case.version, subject="  Rattles  "
+    )
+    assert same.version == case.version
+    assert not AuditEntry.objects.filter(action="case.updated").exists()
 
 
 def test_update_refuses_unknown_fields_and_closed_cases(open_case, agent, codes):

@@ -4,10 +4,9 @@ that `cases` hands out (one format, in `cases.numbers`)."""
 import pytest
 from django.db import transaction
 
-from caseflow.cases.numbers import next_case_number
+from caseflow.cases.numbers import looks_like_case_number, next_case_number
 from caseflow.channels.inbound.threads import tagged_numbers
 from caseflow.channels.sms.services import CASE_TAG as SMS_NUMBER
-from caseflow.desk.forms.cases import looks_like_case_number
 from caseflow.desk.selectors import ReadAs, read_as
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from caseflow.accounts.roles import can
+from caseflow.cases.numbers import looks_like_case_number
 from caseflow.desk import selectors
 from caseflow.desk.forms.incoming import CallerSearchForm
 
@@ -21,7 +22,7 @@ def search(request: HttpRequest) -> HttpResponse:
     q = form.cleaned_data["q"] if form.is_valid() else ""
     context = {
         "q": q,
-        "searchable": selectors.search_available() or selectors.CASE_NUMBER.match(q),
+        "searchable": selectors.search_available() or looks_like_case_number(q),
         "found": selectors.CasesFound(),
         "candidates": None,
     }

@@ -23,19 +23,36 @@ def short_date(day) -> str:
 
 
 def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_caller, desk_shots):
-    from playwright.sync_api import expect
-
     base = live_server.url
     customer, unit = registered_caller["customer"], registered_caller["unit"]
     warranty_end = short_date(registered_caller["registration"].warranty_ends_on)
 
-    # 1. Log in: the desk opens on the incoming-call screen, the search box focused.
+    _find_the_caller(page, base, agent, customer, desk_shots)
+    row = _pick_the_caller(page, customer, unit, warranty_end, desk_shots)
+    number = _open_a_case_on_the_unit(page, row, unit, warranty_end, desk_shots)
+    _log_the_call(page)
+    _resolve_with_codes(page, desk_shots)
+    _find_it_among_the_resolved(page, base, number, desk_shots)
+
+    assert [shot.name for shot in desk_shots.taken] == [
+        "incoming-results.png",
+        "incoming-caller.png",
+        "case-new.png",
+        "case-resolved.png",
+        "case-list-resolved.png",
+    ]
+
+
+def _find_the_caller(page, base, agent, customer, desk_shots):
+    """1-2. Log in on the incoming-call screen (the search box focused), and search for the
+    caller's number as they say it, not as it is stored (+49301234567)."""
+    from playwright.sync_api import expect
+
     log_in(page, base, agent.username)
     expect(page.get_by_role("heading", name="Incoming call")).to_be_visible()
     search = page.get_by_label("Who is calling?")
     expect(search).to_be_focused()
 
-    # 2. The caller's number as they say it, not as it is stored (+49301234567).
     search.press_sequentially("+49 (30) 123 45 67", delay=20)
     first = page.get_by_test_id("caller-result").first
     expect(first).to_contain_text("Erika Mustermann")
@@ -43,8 +60,14 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     expect(first).to_contain_text("+49 30 1234567")
     desk_shots(page, "incoming-results")
 
-    # 3. Enter picks the caller: contacts, units, open cases; the address remembers it.
-    search.press("Enter")
+
+def _pick_the_caller(page, customer, unit, warranty_end, desk_shots):
+    """3-4. Enter picks the caller: contacts, units, open cases; the address remembers it.
+    The registered unit shows its purchase date and warranty end, in warranty. Returns the
+    unit's row."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Who is calling?").press("Enter")
     panel = page.get_by_test_id("caller")
     expect(panel.get_by_role("heading", name="Erika Mustermann")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"[?&]customer={customer.pk}\b"))
@@ -52,14 +75,19 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     expect(panel.locator('a[href="tel:+49301234567"]')).to_be_visible()
     expect(panel.get_by_test_id("decide")).to_contain_text("open case, or a new problem")
 
-    # 4. The registered unit with its purchase date and warranty end, in warranty.
     row = panel.locator(f'[data-testid="unit-row"][data-unit="{unit.pk}"]')
     expect(row).to_contain_text("EM2000-0001")
     expect(row).to_contain_text(warranty_end)
     expect(row.get_by_test_id("in-warranty")).to_be_visible()
     desk_shots(page, "incoming-caller")
+    return row
 
-    # 5. A new problem: open a case on this unit; customer, unit and type come prefilled.
+
+def _open_a_case_on_the_unit(page, row, unit, warranty_end, desk_shots) -> str:
+    """5. A new problem: open a case on this unit; customer, unit and type come prefilled.
+    Returns the new case's number."""
+    from playwright.sync_api import expect
+
     row.get_by_role("link", name="New case on this unit").click()
     expect(page.get_by_role("heading", name="New case")).to_be_visible()
     expect(page.get_by_label("Unit", exact=True)).to_have_value(str(unit.pk))
@@ -75,8 +103,13 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     number = re.search(r"C-\d{4}-\d+", title.inner_text()).group(0)
     expect(page.locator('[data-field="case_type"]')).to_have_text("Warranty")
     expect(page.locator('[data-field="warranty"]')).to_contain_text(warranty_end)
+    return number
 
-    # 6. The call note: `c` opens the form (keyboard first).
+
+def _log_the_call(page):
+    """6. The call note: `c` opens the form (keyboard first); the case is open then."""
+    from playwright.sync_api import expect
+
     settled(page)
     page.locator("body").press("c")
     # the form is fetched when its action opens; its first field gets the focus
@@ -89,7 +122,12 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     expect(page.locator("#case-timeline")).to_contain_text(agreed)
     expect(page.locator('[data-field="status"]')).to_have_text("Open")
 
-    # 7. Resolve with a general and a specific code (the specific list follows the general).
+
+def _resolve_with_codes(page, desk_shots):
+    """7. Resolve with a general and a specific code (the specific list follows the
+    general), and what caused it: the reason codes, the specific ones following too."""
+    from playwright.sync_api import expect
+
     settled(page)
     page.locator("body").press("r")
     # the form arrives when its action opens; then htmx wires up its code selects
@@ -101,7 +139,6 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     specific.select_option(label="FIX-PART Part replaced")
     resolve = page.locator("#form-resolve")
     resolve.get_by_label("Solution", exact=True).fill("Pump replaced under warranty")
-    # What caused it: the reason codes, the specific ones following the general one too.
     resolve.get_by_label("Reason (general)", exact=True).select_option(label="HARD Hardware")
     reason = resolve.get_by_label("Reason (specific)", exact=True)
     expect(reason.locator("option", has_text="HARD-WEAR")).to_have_count(1)
@@ -116,18 +153,14 @@ def test_an_agent_takes_a_call_end_to_end(page, live_server, agent, registered_c
     )
     desk_shots(page, "case-resolved")
 
-    # 8. The case is among the resolved ones in the case list.
+
+def _find_it_among_the_resolved(page, base, number, desk_shots):
+    """8. The case is among the resolved ones in the case list."""
+    from playwright.sync_api import expect
+
     page.goto(f"{base}{reverse('desk:cases')}?status=resolved")
     expect(page.locator("[data-case-row]", has_text=number)).to_be_visible()
     desk_shots(page, "case-list-resolved")
-
-    assert [shot.name for shot in desk_shots.taken] == [
-        "incoming-results.png",
-        "incoming-caller.png",
-        "case-new.png",
-        "case-resolved.png",
-        "case-list-resolved.png",
-    ]
 
 
 def test_an_unknown_caller_is_created_and_a_repeat_call_joins_the_open_case(

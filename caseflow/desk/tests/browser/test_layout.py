@@ -62,9 +62,6 @@ SCROLLING_BOXES = """
 def busy_caller(agent, desk_case_codes):
     """An organisation with four registered units (one under contract, two out of
     warranty), three open cases and a resolved one. {"customer", "units", "open", "resolved"}."""
-    from caseflow.cases import services as cases
-    from caseflow.catalog.services import create_product, register_unit
-    from caseflow.catalog.tests.factories import ServiceContractFactory
     from caseflow.customers.services import create_customer
 
     def customer(name: str, **fields):
@@ -83,6 +80,17 @@ def busy_caller(agent, desk_case_codes):
         customer("Espresso-Welt Weber GmbH", is_dealer=True),
         customer("Hostelería y Cafetería Romero Navarro S.L.", is_dealer=True),
     ]
+    units = _registered_units(agent, caller, dealers)
+    open_cases, resolved = _cases(agent, caller, units, desk_case_codes)
+    return {"customer": caller, "units": units, "open": open_cases, "resolved": resolved}
+
+
+def _registered_units(agent, caller, dealers):
+    """Four devices with long names registered to `caller` (two bought through a dealer,
+    two out of warranty), the last one under a service contract."""
+    from caseflow.catalog.services import create_product, register_unit
+    from caseflow.catalog.tests.factories import ServiceContractFactory
+
     today = timezone.localdate()
     units = []
     for n, (name, days, dealer) in enumerate(
@@ -116,6 +124,14 @@ def busy_caller(agent, desk_case_codes):
     ServiceContractFactory(
         customer=caller, number="SC-2026-00014", level="premium", units=[units[3]]
     )
+    return units
+
+
+def _cases(agent, caller, units, codes):
+    """Three open cases with long subjects on the first units, and a resolved one on the
+    last, with its codes."""
+    from caseflow.cases import services as cases
+
     subjects = [
         "Maschine heizt nicht mehr auf, Kontrolllampe blinkt dauerhaft rot und Display zeigt E05",
         "Mahlwerk blockiert nach dem Wechsel der Bohnensorte",
@@ -138,13 +154,13 @@ def busy_caller(agent, desk_case_codes):
         actor=agent,
         channel=Channel.UI,
         case=resolved,
-        resolution_general=desk_case_codes["RMA"],
-        resolution_specific=desk_case_codes["RMA-EXCH"],
-        reason_general=desk_case_codes["HARD"],
-        reason_specific=desk_case_codes["HARD-TRANS"],
+        resolution_general=codes["RMA"],
+        resolution_specific=codes["RMA-EXCH"],
+        reason_general=codes["HARD"],
+        reason_specific=codes["HARD-TRANS"],
         solution="Exchanged",
     )
-    return {"customer": caller, "units": units, "open": open_cases, "resolved": resolved}
+    return open_cases, resolved
 
 
 def desk_pages(busy_caller) -> list[tuple[str, str, list[tuple[str, str]]]]:

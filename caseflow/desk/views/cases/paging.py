@@ -23,11 +23,9 @@ from caseflow.cases.models import (
     CaseStatus,
     Priority,
 )
+from caseflow.cases.numbers import looks_like_case_number
 from caseflow.core.errors import DomainError
 from caseflow.core.pagination import Page, cursor_after, cursor_values, keyset_page
-from caseflow.desk.forms.cases import (
-    looks_like_case_number,
-)
 from caseflow.desk.views.cases.common import ROW_RELATED
 
 PAGE_SIZE = 50
