@@ -4,7 +4,7 @@ mutmut 3 leaves decorated functions alone, and every public case service is
 `@transaction.atomic`. In the copy, a top-level function's `@transaction.atomic` line goes
 and `name = transaction.atomic(name)` follows the function: the same behaviour, but mutmut
 mutates the body. Usage: `python scripts/mutation_copy.py TARGET_DIR [FILE …]` (files
-relative to the checkout; default: caseflow/cases/services.py)."""
+relative to the checkout; default: the modules of caseflow/cases/services/)."""
 
 from __future__ import annotations
 
@@ -53,4 +53,7 @@ def main(target: Path, files: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2:] or ["caseflow/cases/services.py"])
+    main(
+        Path(sys.argv[1]),
+        sys.argv[2:] or sorted(str(p) for p in Path("caseflow/cases/services").glob("*.py")),
+    )
