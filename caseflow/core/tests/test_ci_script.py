@@ -13,10 +13,13 @@ ROOT = Path(__file__).resolve().parents[3]
 SCRIPTS = [".ci/run", "scripts/test", "scripts/demo", "scripts/messages", "scripts/_lib.sh"]
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+BASH = shutil.which("bash")
+
+
+@pytest.mark.skipif(BASH is None, reason="needs bash")
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_the_script_parses(script):
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        ["bash", "-n", str(ROOT / script)], capture_output=True, text=True, timeout=30
+        [str(BASH), "-n", str(ROOT / script)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stderr
